@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+#
+#   make deps      system packages a fresh Debian 12 lacks (idempotent)
+#   make test      every test (what CI runs)
+#   make bench     forward-pass speed and memory against PyTorch eager and torch.compile
+#   make fixtures  regenerate Tests/Fixtures from the PyTorch references
+
+SHELL := /bin/bash
+PYTHON ?= python3
+APT_PACKAGES := libdnnl-dev libvips-dev libpng-dev pkg-config
+PY_PACKAGES := torch safetensors diffusers pillow numpy
+BENCH_THREADS ?= 2
+
+.PHONY: all build deps deps-python test bench fixtures train clean
+
+all: build
+
+build:
+	swift build -c release
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "system packages present"; fi
+
+# PyTorch and friends: for the converters, fixtures, training and the benchmark's baselines; never for the library.
+deps-python:
+	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
+
+# XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
+test:
+	swift test --disable-swift-testing
+
+bench: deps deps-python build
+	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
+
+fixtures: deps-python
+	$(PYTHON) Models/make_fixtures.py
+
+train: deps-python
+	nice -n 19 $(PYTHON) Models/training/train.py --minutes $${MINUTES:-60}
+
+clean:
+	rm -rf .build

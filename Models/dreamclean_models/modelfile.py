@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+"""Our model format: a folder with `model.safetensors` (keys as in adm.py) and `config.json` (schema below).
+
+config.json:
+  format: "dreamclean-model", format_version: 1
+  architecture: "adm" or "ddpm" (both built by the same generic UNet; "ddpm" restricts the options to that family)
+  unet: the UNetConfig fields
+  schedule: {kind: linear | cosine | scaled_linear, beta_start, beta_end, timesteps}
+  prediction: "eps"; learn_sigma: bool (then out_channels = 2 * in_channels and the first half is eps)
+  value_range: [-1, 1]
+  weights: file name; weights_sha256: hex digest of that file
+  source: free text (where the weights came from); training: optional {steps, samples_seen}
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import torch
+from safetensors.torch import save_file, load_file
+
+from .adm import UNet, UNetConfig
+
+LINEAR_SCHEDULE = {"kind": "linear", "beta_start": 1e-4, "beta_end": 0.02, "timesteps": 1000}
+
+
+def sha256_of(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_sigma=False, dtype=torch.float32,
+               schedule=LINEAR_SCHEDULE, source="", training=None):
+    """Writes model.safetensors (tensors cast to dtype, contiguous) and config.json; returns the config dict."""
+    os.makedirs(folder, exist_ok=True)
+    tensors = {k: v.detach().to(dtype).contiguous().cpu() for k, v in state_dict.items()}
+    weights = os.path.join(folder, "model.safetensors")
+    tmp = weights + ".tmp"
+    save_file(tensors, tmp)
+    os.replace(tmp, weights)
+    config = {
+        "format": "dreamclean-model", "format_version": 1,
+        "architecture": architecture,
+        "unet": cfg.to_dict(),
+        "schedule": dict(schedule),
+        "prediction": "eps", "learn_sigma": learn_sigma,
+        "value_range": [-1.0, 1.0],
+        "weights": "model.safetensors", "weights_sha256": sha256_of(weights),
+        "source": source,
+    }
+    if training is not None:
+        config["training"] = training
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+    return config
+
+
+def load_model(folder, device="cpu"):
+    """Returns (UNet in eval mode with fp32 weights, config dict)."""
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    cfg = UNetConfig.from_dict(config["unet"])
+    model = UNet(cfg)
+    state = {k: v.float() for k, v in load_file(os.path.join(folder, config.get("weights", "model.safetensors"))).items()}
+    model.load_state_dict(state, strict=True)
+    return model.to(device).eval(), config

@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+"""Trains DreamClean's default prior: an eps-prediction ADM UNet on random crops of the training photographs.
+
+    nice -n 19 python3 Models/training/train.py --minutes 60          # resumes where it stopped
+    python3 Models/training/train.py --export Models/default          # EMA weights -> fp16 model folder
+
+Resumes from runs/<name>/checkpoint.pt when present, else from the exported model folder (weights and step count in its
+config.json), else starts fresh. Photos are downscaled (antialiased, random factor) before cropping so that their JPEG
+blocks and sensor noise shrink below what the prior learns as clean.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from dreamclean_models.adm import UNet, UNetConfig  # noqa: E402
+from dreamclean_models.modelfile import save_model, LINEAR_SCHEDULE  # noqa: E402
+from safetensors.torch import load_file  # noqa: E402
+
+DEFAULT_CONFIG = UNetConfig(base_channels=32, level_channels=[32, 64, 96, 128], time_embed_dim=128, num_res_blocks=2,
+                            attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data", default=os.path.join(HERE, "../../../shared/datasets/train"))
+    p.add_argument("--run", default=os.path.join(HERE, "runs/default"))
+    p.add_argument("--init", default=os.path.join(HERE, "../default"), help="model folder to resume from without a checkpoint")
+    p.add_argument("--minutes", type=float, default=60.0)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--crop", type=int, default=48)
+    p.add_argument("--lr", type=float, default=5e-4)
+    p.add_argument("--ema", type=float, default=0.999)
+    p.add_argument("--checkpoint-minutes", type=float, default=5.0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--export", metavar="FOLDER", help="export the EMA weights (fp16) to FOLDER and exit")
+    return p.parse_args()
+
+
+def load_photos(root):
+    """Every training photo as a uint8 [H, W, 3] array; test/ is never read."""
+    photos = []
+    for dirpath, _, files in os.walk(root):
+        for name in sorted(files):
+            if name.lower().endswith((".jpg", ".jpeg", ".png")):
+                photos.append(np.asarray(Image.open(os.path.join(dirpath, name)).convert("RGB")))
+    if not photos:
+        raise SystemExit(f"no photos under {root}")
+    return photos
+
+
+def sample_batch(photos, batch, crop, rng):
+    """Random crops after an antialiased downscale by a random factor in [0.35, 0.75], flipped and transposed; [-1, 1]."""
+    out = torch.empty(batch, 3, crop, crop)
+    for i in range(batch):
+        img = photos[rng.randrange(len(photos))]
+        h, w, _ = img.shape
+        factor = rng.uniform(0.35, 0.75)
+        src = min(int(math.ceil(crop / factor)), h, w)
+        y, x = rng.randrange(h - src + 1), rng.randrange(w - src + 1)
+        patch = torch.from_numpy(np.ascontiguousarray(img[y:y + src, x:x + src])).permute(2, 0, 1)[None].float() / 255
+        patch = F.interpolate(patch, size=(crop, crop), mode="bilinear", antialias=True, align_corners=False)[0]
+        if rng.random() < 0.5:
+            patch = patch.flip(2)
+        if rng.random() < 0.5:
+            patch = patch.transpose(1, 2)
+        out[i] = patch.clamp(0, 1) * 2 - 1
+    return out
+
+
+def sample_timesteps(batch, rng_t):
+    """t in [0, 400) with probability 0.7 (the range restoration uses most), else [0, 1000)."""
+    low = torch.randint(0, 400, (batch,), generator=rng_t)
+    full = torch.randint(0, 1000, (batch,), generator=rng_t)
+    return torch.where(torch.rand(batch, generator=rng_t) < 0.7, low, full)
+
+
+class Trainer:
+    def __init__(self, args):
+        self.args = args
+        self.device = torch.device(args.device)
+        self.model = UNet(DEFAULT_CONFIG).to(self.device)
+        self.ema = copy.deepcopy(self.model).eval()
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=0.0)
+        self.step, self.samples, self.seconds = 0, 0, 0.0
+        betas = torch.linspace(LINEAR_SCHEDULE["beta_start"], LINEAR_SCHEDULE["beta_end"], LINEAR_SCHEDULE["timesteps"],
+                               dtype=torch.float64)
+        self.alpha_bar = torch.cumprod(1 - betas, 0).float().to(self.device)
+        self.checkpoint = os.path.join(args.run, "checkpoint.pt")
+        self.log = os.path.join(args.run, "loss.csv")
+
+    def resume(self):
+        if os.path.exists(self.checkpoint):
+            state = torch.load(self.checkpoint, map_location=self.device)
+            self.model.load_state_dict(state["model"])
+            self.ema.load_state_dict(state["ema"])
+            self.opt.load_state_dict(state["opt"])
+            self.step, self.samples, self.seconds = state["step"], state["samples"], state["seconds"]
+            return f"checkpoint {self.checkpoint}"
+        config_path = os.path.join(self.args.init, "config.json")
+        if os.path.exists(config_path):
+            with open(config_path) as f:
+                config = json.load(f)
+            weights = {k: v.float() for k, v in load_file(os.path.join(self.args.init, config["weights"])).items()}
+            self.model.load_state_dict(weights)
+            self.ema.load_state_dict(weights)
+            training = config.get("training", {})
+            self.step, self.samples = training.get("steps", 0), training.get("samples_seen", 0)
+            self.seconds = training.get("cpu_seconds", 0.0)
+            return f"exported model {self.args.init}"
+        return "fresh start"
+
+    def save(self):
+        os.makedirs(self.args.run, exist_ok=True)
+        state = {"model": self.model.state_dict(), "ema": self.ema.state_dict(), "opt": self.opt.state_dict(),
+                 "step": self.step, "samples": self.samples, "seconds": self.seconds, "config": DEFAULT_CONFIG.to_dict()}
+        torch.save(state, self.checkpoint + ".tmp")
+        os.replace(self.checkpoint + ".tmp", self.checkpoint)
+
+    def export(self, folder):
+        training = {"steps": self.step, "samples_seen": self.samples, "cpu_seconds": round(self.seconds, 1),
+                    "recipe": "Models/training/train.py"}
+        return save_model(folder, self.ema.state_dict(), DEFAULT_CONFIG, dtype=torch.float16, training=training,
+                          source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)")
+
+    def train_step(self, x0, t):
+        noise = torch.randn_like(x0)
+        ab = self.alpha_bar[t][:, None, None, None]
+        xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise
+        loss = F.mse_loss(self.model(xt, t), noise)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.opt.step()
+        decay = min(self.args.ema, (1 + self.step) / (10 + self.step))
+        with torch.no_grad():
+            for e, p in zip(self.ema.parameters(), self.model.parameters()):
+                e.lerp_(p, 1 - decay)
+        return loss.item()
+
+    def run(self):
+        args = self.args
+        photos = load_photos(args.data)
+        rng = random.Random(1234 + self.step)
+        rng_t = torch.Generator().manual_seed(5678 + self.step)
+        torch.manual_seed(91011 + self.step)
+        os.makedirs(args.run, exist_ok=True)
+        start = last_save = time.time()
+        losses = []
+        while time.time() - start < args.minutes * 60:
+            t0 = time.time()
+            x0 = sample_batch(photos, args.batch, args.crop, rng).to(self.device)
+            losses.append(self.train_step(x0, sample_timesteps(args.batch, rng_t).to(self.device)))
+            self.step += 1
+            self.samples += args.batch
+            self.seconds += time.time() - t0
+            if self.step % 50 == 0:
+                with open(self.log, "a") as f:
+                    f.write(f"{self.step},{self.samples},{np.mean(losses):.6f},{self.seconds:.1f}\n")
+                losses = []
+            if time.time() - last_save > args.checkpoint_minutes * 60:
+                self.save()
+                last_save = time.time()
+        self.save()
+
+
+def main():
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    trainer = Trainer(args)
+    origin = trainer.resume()
+    if args.export:
+        config = trainer.export(args.export)
+        print(f"exported step {trainer.step} ({trainer.samples} samples) from {origin} to {args.export}: "
+              f"{config['weights_sha256'][:12]}")
+        return
+    print(f"resuming from {origin} at step {trainer.step}", flush=True)
+    trainer.run()
+    print(f"stopped at step {trainer.step}, {trainer.samples} samples", flush=True)
+
+
+if __name__ == "__main__":
+    main()

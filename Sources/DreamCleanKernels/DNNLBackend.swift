@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import CDNNL
+
+/// The fast backend: convolutions and matrix products through oneDNN (AVX2/AVX-512 JIT kernels), the memory-bound ops
+/// (group norm fused with scale-shift and SiLU, resampling, concatenation) in SIMD Swift over `threads` threads.
+///
+/// Executions on one backend must be serialized by the caller (the oneDNN stream is shared); results do not depend on
+/// the thread count: every reduction in the Swift ops runs in a fixed order.
+public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
+    public let name = "onednn"
+    public let threads: Int
+    let engine: DNNLEngine
+
+    /// `threads` 0 means one per core.
+    public init(threads: Int = 0) throws {
+        let count = threads > 0 ? threads : Int(omp_get_max_threads())
+        self.threads = max(count, 1)
+        engine = try DNNLEngine(threads: self.threads)
+    }
+
+    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
+        try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)
+        return try DNNLConv2d(engine: engine, descriptor: descriptor, weight: weight, bias: bias)
+    }
+
+    /// Row-major `c = alpha * op(a) * op(b) + beta * c` through oneDNN's sgemm.
+    func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+              a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) throws {
+        engine.useThreads()
+        try dnnlCheck(dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
+                                 a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc)), "dnnl_sgemm")
+    }
+
+    public func linear(_ x: Tensor, weight: [Float], bias: [Float]) throws -> Tensor {
+        let (input, output) = try ShapeChecks.linear(x, weight: weight, bias: bias)
+        let batch = x.shape.batch
+        let out = try Tensor(uninitialized: TensorShape(batch: batch, height: 1, width: 1, channels: output))
+        for n in 0..<batch {
+            for o in 0..<output { out.data[n * output + o] = bias[o] }
+        }
+        try weight.withUnsafeBufferPointer { w in
+            try gemm(transposeA: false, transposeB: true, m: batch, n: output, k: input, alpha: 1, a: x.data, lda: input,
+                     b: w.baseAddress!, ldb: input, beta: 1, c: out.data, ldc: output)
+        }
+        return out
+    }
+
+    public func attention(qkv: Tensor, heads: Int) throws -> Tensor {
+        let (channels, d) = try ShapeChecks.attention(qkv, heads: heads)
+        let s = qkv.shape
+        let length = s.height * s.width
+        var shape = s
+        shape.channels = channels
+        let out = try Tensor(uninitialized: shape)
+        let scores = try Tensor(uninitialized: TensorShape(batch: 1, height: length, width: 1, channels: length))
+        let scale = 1 / Float(d).squareRoot()
+        for n in 0..<s.batch {
+            let base = qkv.data + n * length * 3 * channels
+            for h in 0..<heads {
+                let q = base + h * 3 * d, k = q + d, v = q + 2 * d
+                // scores [T, T] = q [T, d] k^T / sqrt(d)
+                try gemm(transposeA: false, transposeB: true, m: length, n: length, k: d, alpha: scale, a: q, lda: 3 * channels,
+                         b: k, ldb: 3 * channels, beta: 0, c: scores.data, ldc: length)
+                softmaxRows(scores.data, rows: length, columns: length)
+                // out[:, h*d ..< (h+1)*d] = scores v
+                try gemm(transposeA: false, transposeB: false, m: length, n: d, k: length, alpha: 1, a: scores.data, lda: length,
+                         b: v, ldb: 3 * channels, beta: 0, c: out.data + n * length * channels + h * d, ldc: channels)
+            }
+        }
+        return out
+    }
+
+    private func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        parallelFor(rows, threads: threads) { range in
+            for r in range {
+                let row = p + r * columns
+                var largest = -Float.infinity
+                for i in 0..<columns { largest = max(largest, row[i]) }
+                var total: Float = 0
+                var i = 0
+                while i + 8 <= columns {
+                    let e = exp8(load8(row + i) - largest)
+                    store8(e, row + i)
+                    total += e.sum()
+                    i += 8
+                }
+                while i < columns {
+                    row[i] = expScalar(row[i] - largest)
+                    total += row[i]
+                    i += 1
+                }
+                let inverse = 1 / total
+                for j in 0..<columns { row[j] *= inverse }
+            }
+        }
+    }
+}

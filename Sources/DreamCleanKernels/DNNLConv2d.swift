@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import CDNNL
+import Foundation
+
+/// A convolution through oneDNN: one primitive per input shape (built on first use and reused), weights reordered once
+/// into the layout the primitive prefers and kept only in that layout, bias and an optional residual add (oneDNN's
+/// `sum` post-op) fused into the same pass.
+final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
+    let descriptor: Conv2dDescriptor
+    private let engine: DNNLEngine
+    private let bias: DNNLMemory
+    private let biasDesc: dnnl_memory_desc_t
+    private let lock = NSLock()
+    /// The weights in every layout a primitive asked for so far (normally one); starts with the plain [O, I, kh, kw] copy.
+    private var weights: [(desc: dnnl_memory_desc_t, memory: DNNLMemory)]
+    private var primitives: [Key: Prepared] = [:]
+
+    private struct Key: Hashable {
+        let shape: TensorShape
+        let accumulate: Bool
+    }
+
+    private struct Prepared {
+        let primitive: DNNLPrimitive
+        let weights: DNNLMemory
+        let destination: dnnl_memory_desc_t
+        let source: dnnl_memory_desc_t
+    }
+
+    init(engine: DNNLEngine, descriptor d: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws {
+        self.engine = engine
+        self.descriptor = d
+        var plain = dnnl_memory_desc_t()
+        var wdims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&plain, 4, &wdims, dnnl_f32, dnnl_oihw), "weights desc \(d)")
+        let plainMemory = try DNNLMemory(engine, plain, wrapping: nil)
+        try Self.fill(plainMemory, with: weight)
+        weights = [(plain, plainMemory)]
+        var bdesc = dnnl_memory_desc_t()
+        var bdims: [dnnl_dim_t] = [dnnl_dim_t(d.outChannels)]
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&bdesc, 1, &bdims, dnnl_f32, dnnl_x), "bias desc \(d)")
+        biasDesc = bdesc
+        self.bias = try DNNLMemory(engine, bdesc, wrapping: nil)
+        try Self.fill(self.bias, with: bias ?? [Float](repeating: 0, count: d.outChannels))
+    }
+
+    private static func fill(_ memory: DNNLMemory, with values: [Float]) throws {
+        var handle: UnsafeMutableRawPointer?
+        try dnnlCheck(dnnl_memory_get_data_handle(memory.memory, &handle), "dnnl_memory_get_data_handle")
+        guard let handle else { throw KernelError.dnnl(call: "dnnl_memory_get_data_handle", status: -1) }
+        values.withUnsafeBytes { handle.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
+    func callAsFunction(_ x: Tensor, accumulatingInto accumulator: Tensor?) throws -> Tensor {
+        let outShape = try descriptor.outputShape(for: x.shape)
+        let out: Tensor
+        if let accumulator {
+            guard accumulator.shape == outShape else {
+                throw KernelError.shapeMismatch(op: "conv2d accumulator", expected: outShape.description, found: accumulator.shape.description)
+            }
+            out = accumulator
+        } else {
+            out = try Tensor(uninitialized: outShape)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil), outShape)
+        let src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
+        let dst = try DNNLMemory(engine, prepared.destination, wrapping: UnsafeMutableRawPointer(out.data))
+        try engine.execute(prepared.primitive.primitive, [(DNNL_ARG_SRC, src.memory), (DNNL_ARG_WEIGHTS, prepared.weights.memory),
+                                                          (DNNL_ARG_BIAS, bias.memory), (DNNL_ARG_DST, dst.memory)])
+        return out
+    }
+
+    private func prepare(_ key: Key, _ outShape: TensorShape) throws -> Prepared {
+        if let cached = primitives[key] { return cached }
+        let d = descriptor
+        var src = try engine.nhwc(key.shape), dst = try engine.nhwc(outShape), bdesc = biasDesc
+        var anyWeights = dnnl_memory_desc_t()
+        var wdims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&anyWeights, 4, &wdims, dnnl_f32, dnnl_format_tag_any), "weights desc")
+        var strides: [dnnl_dim_t] = [dnnl_dim_t(d.stride), dnnl_dim_t(d.stride)]
+        var padLeft: [dnnl_dim_t] = [dnnl_dim_t(d.padTop), dnnl_dim_t(d.padLeft)]
+        var padRight: [dnnl_dim_t] = [dnnl_dim_t(d.padBottom), dnnl_dim_t(d.padRight)]
+        var opDesc = dnnl_convolution_desc_t()
+        try dnnlCheck(dnnl_convolution_forward_desc_init(&opDesc, dnnl_forward_inference, dnnl_convolution_direct, &src, &anyWeights,
+                                                         &bdesc, &dst, &strides, &padLeft, &padRight), "convolution desc \(d)")
+        var attr: dnnl_primitive_attr_t?
+        try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
+        defer { dnnl_primitive_attr_destroy(attr) }
+        if key.accumulate {
+            var postOps: dnnl_post_ops_t?
+            try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
+            defer { dnnl_post_ops_destroy(postOps) }
+            try dnnlCheck(dnnl_post_ops_append_sum(postOps, 1.0), "dnnl_post_ops_append_sum")
+            try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
+        }
+        var pd: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_primitive_desc_create(&pd, &opDesc, attr, engine.engine, nil), "convolution primitive desc \(d)")
+        guard let pd else { throw KernelError.dnnl(call: "convolution primitive desc", status: -1) }
+        defer { dnnl_primitive_desc_destroy(pd) }
+        guard let wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0)?.pointee else {
+            throw KernelError.dnnl(call: "query weights md", status: -1)
+        }
+        let prepared = Prepared(primitive: try DNNLPrimitive(pd), weights: try weightsMemory(in: wanted), destination: dst, source: src)
+        primitives[key] = prepared
+        return prepared
+    }
+
+    /// The weights in layout `wanted`, reordered once from a layout already held. The plain copy is dropped after the
+    /// first reorder so that only the layouts in use stay in memory.
+    private func weightsMemory(in wanted: dnnl_memory_desc_t) throws -> DNNLMemory {
+        var target = wanted
+        for entry in weights {
+            var held = entry.desc
+            if dnnl_memory_desc_equal(&held, &target) != 0 { return entry.memory }
+        }
+        let reordered = try dnnlReorder(engine, from: weights[0].memory, weights[0].desc, to: wanted)
+        if primitives.isEmpty {
+            weights = [(wanted, reordered)]
+        } else {
+            weights.append((wanted, reordered))
+        }
+        return reordered
+    }
+}

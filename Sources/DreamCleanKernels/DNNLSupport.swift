@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import CDNNL
+
+@inline(__always)
+func dnnlCheck(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
+    guard status == dnnl_success else { throw KernelError.dnnl(call: call(), status: Int(status.rawValue)) }
+}
+
+/// oneDNN's CPU engine and an in-order stream. The stream is used by one thread at a time (callers serialize
+/// executions on a backend), and every primitive runs on `threads` OpenMP threads.
+final class DNNLEngine: @unchecked Sendable {
+    let engine: dnnl_engine_t
+    let stream: dnnl_stream_t
+    let threads: Int
+
+    init(threads: Int) throws {
+        var engine: dnnl_engine_t?
+        try dnnlCheck(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
+        guard let engine else { throw KernelError.dnnl(call: "dnnl_engine_create", status: -1) }
+        var stream: dnnl_stream_t?
+        let status = dnnl_stream_create(&stream, engine, UInt32(dnnl_stream_default_flags.rawValue))
+        guard status == dnnl_success, let stream else {
+            dnnl_engine_destroy(engine)
+            throw KernelError.dnnl(call: "dnnl_stream_create", status: Int(status.rawValue))
+        }
+        self.engine = engine
+        self.stream = stream
+        self.threads = threads
+    }
+
+    deinit {
+        dnnl_stream_destroy(stream)
+        dnnl_engine_destroy(engine)
+    }
+
+    /// Sets the calling thread's OpenMP team size; OpenMP keeps it per thread, so this runs before each primitive.
+    func useThreads() { omp_set_num_threads(Int32(threads)) }
+
+    /// A descriptor of an NHWC tensor (oneDNN's dims are always N, C, H, W).
+    func nhwc(_ shape: TensorShape) throws -> dnnl_memory_desc_t {
+        var md = dnnl_memory_desc_t()
+        var dims: [dnnl_dim_t] = [shape.batch, shape.channels, shape.height, shape.width].map { dnnl_dim_t($0) }
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, 4, &dims, dnnl_f32, dnnl_nhwc), "memory desc \(shape)")
+        return md
+    }
+
+    /// Runs `primitive` on `args` (memory objects that wrap caller pointers) and waits for it.
+    func execute(_ primitive: dnnl_primitive_t, _ args: [(Int32, dnnl_memory_t)]) throws {
+        useThreads()
+        var execArgs = args.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1) }
+        try dnnlCheck(dnnl_primitive_execute(primitive, stream, Int32(execArgs.count), &execArgs), "dnnl_primitive_execute")
+        try dnnlCheck(dnnl_stream_wait(stream), "dnnl_stream_wait")
+    }
+}
+
+/// A oneDNN memory object that owns it handle; the buffer is the caller's (`wrapping`) or oneDNN's own.
+final class DNNLMemory: @unchecked Sendable {
+    let memory: dnnl_memory_t
+
+    init(_ engine: DNNLEngine, _ desc: dnnl_memory_desc_t, wrapping pointer: UnsafeMutableRawPointer?) throws {
+        var md = desc
+        var memory: dnnl_memory_t?
+        // DNNL_MEMORY_ALLOCATE is ((void *)(size_t)-1) in the header; Swift cannot import that macro.
+        let handle = pointer ?? UnsafeMutableRawPointer(bitPattern: UInt.max)
+        try dnnlCheck(dnnl_memory_create(&memory, &md, engine.engine, handle), "dnnl_memory_create")
+        guard let memory else { throw KernelError.dnnl(call: "dnnl_memory_create", status: -1) }
+        self.memory = memory
+    }
+
+    deinit { dnnl_memory_destroy(memory) }
+}
+
+/// An owned primitive.
+final class DNNLPrimitive: @unchecked Sendable {
+    let primitive: dnnl_primitive_t
+
+    init(_ pd: dnnl_primitive_desc_t) throws {
+        var primitive: dnnl_primitive_t?
+        try dnnlCheck(dnnl_primitive_create(&primitive, pd), "dnnl_primitive_create")
+        guard let primitive else { throw KernelError.dnnl(call: "dnnl_primitive_create", status: -1) }
+        self.primitive = primitive
+    }
+
+    deinit { dnnl_primitive_destroy(primitive) }
+}
+
+/// Copies `source` into a new memory of layout `target` (a reorder primitive).
+func dnnlReorder(_ engine: DNNLEngine, from source: DNNLMemory, _ sourceDesc: dnnl_memory_desc_t,
+                 to targetDesc: dnnl_memory_desc_t) throws -> DNNLMemory {
+    var src = sourceDesc, dst = targetDesc
+    var pd: dnnl_primitive_desc_t?
+    try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &src, engine.engine, &dst, engine.engine, nil), "reorder desc")
+    guard let pd else { throw KernelError.dnnl(call: "reorder desc", status: -1) }
+    defer { dnnl_primitive_desc_destroy(pd) }
+    let primitive = try DNNLPrimitive(pd)
+    let target = try DNNLMemory(engine, targetDesc, wrapping: nil)
+    try engine.execute(primitive.primitive, [(DNNL_ARG_FROM, source.memory), (DNNL_ARG_TO, target.memory)])
+    return target
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import Foundation
+
+/// A model folder's `config.json` (written by `Models/dreamclean_models/modelfile.py`, which documents the schema).
+public struct ModelConfig: Codable, Equatable, Sendable {
+    public var format: String
+    public var formatVersion: Int
+    public var architecture: String
+    public var unet: UNetConfig
+    public var schedule: NoiseScheduleConfig
+    public var prediction: String
+    public var learnSigma: Bool
+    public var valueRange: [Double]
+    public var weights: String
+    public var weightsSHA256: String?
+    public var source: String?
+
+    enum CodingKeys: String, CodingKey {
+        case format, architecture, unet, schedule, prediction, weights, source
+        case formatVersion = "format_version"
+        case learnSigma = "learn_sigma"
+        case valueRange = "value_range"
+        case weightsSHA256 = "weights_sha256"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        architecture = try c.decode(String.self, forKey: .architecture)
+        unet = try c.decode(UNetConfig.self, forKey: .unet)
+        schedule = try c.decode(NoiseScheduleConfig.self, forKey: .schedule)
+        prediction = try c.decodeIfPresent(String.self, forKey: .prediction) ?? "eps"
+        learnSigma = try c.decodeIfPresent(Bool.self, forKey: .learnSigma) ?? false
+        valueRange = try c.decodeIfPresent([Double].self, forKey: .valueRange) ?? [-1, 1]
+        weights = try c.decodeIfPresent(String.self, forKey: .weights) ?? "model.safetensors"
+        weightsSHA256 = try c.decodeIfPresent(String.self, forKey: .weightsSHA256)
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+    }
+
+    /// Reads and validates `folder/config.json`.
+    public static func load(folder: String) throws -> ModelConfig {
+        let path = (folder as NSString).appendingPathComponent("config.json")
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ModelError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes and validates config JSON; `path` is used in error messages.
+    public static func decode(_ data: Data, path: String) throws -> ModelConfig {
+        let config: ModelConfig
+        do {
+            config = try JSONDecoder().decode(ModelConfig.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ModelError.invalidConfig(path: path, field: (context.codingPath + [key]).map(\.stringValue).joined(separator: "."), reason: "missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw ModelError.invalidConfig(path: path, field: context.codingPath.map(\.stringValue).joined(separator: "."), reason: context.debugDescription)
+        } catch {
+            throw ModelError.invalidConfig(path: path, field: "", reason: "not a valid config.json (\(error))")
+        }
+        try config.validate(path: path)
+        return config
+    }
+
+    func validate(path: String) throws {
+        guard format == "dreamclean-model" else { throw ModelError.invalidConfig(path: path, field: "format", reason: "'\(format)' is not dreamclean-model") }
+        guard formatVersion == 1 else { throw ModelError.invalidConfig(path: path, field: "format_version", reason: "\(formatVersion) is not 1") }
+        guard ["adm", "ddpm"].contains(architecture) else { throw ModelError.unknownArchitecture(name: architecture, path: path) }
+        guard prediction == "eps" else { throw ModelError.invalidConfig(path: path, field: "prediction", reason: "'\(prediction)': only eps is supported") }
+        guard valueRange == [-1, 1] else { throw ModelError.invalidConfig(path: path, field: "value_range", reason: "\(valueRange): only [-1, 1] is supported") }
+        try unet.validate(path: path, architecture: architecture, learnSigma: learnSigma)
+        try schedule.validate(path: path)
+    }
+}
+
+/// The UNet's hyper-parameters (the `unet` object). Field meanings: `Models/dreamclean_models/adm.py`, `UNetConfig`.
+public struct UNetConfig: Codable, Equatable, Sendable {
+    public var inChannels: Int
+    public var outChannels: Int
+    public var baseChannels: Int
+    public var levelChannels: [Int]
+    public var timeEmbedDim: Int
+    public var numResBlocks: Int
+    public var attentionDownsampleFactors: [Int]
+    public var numHeads: Int
+    public var numHeadChannels: Int
+    public var useScaleShiftNorm: Bool
+    public var resblockUpdown: Bool
+    public var downsamplePadding: String
+    public var normGroups: Int
+    public var normEpsilon: Float
+    public var timeFlipSinToCos: Bool
+    public var timeFreqShift: Float
+    public var middleAttention: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case inChannels = "in_channels", outChannels = "out_channels", baseChannels = "base_channels"
+        case levelChannels = "level_channels", timeEmbedDim = "time_embed_dim", numResBlocks = "num_res_blocks"
+        case attentionDownsampleFactors = "attention_ds", numHeads = "num_heads", numHeadChannels = "num_head_channels"
+        case useScaleShiftNorm = "use_scale_shift_norm", resblockUpdown = "resblock_updown"
+        case downsamplePadding = "downsample_padding", normGroups = "norm_groups", normEpsilon = "norm_eps"
+        case timeFlipSinToCos = "time_flip_sin_to_cos", timeFreqShift = "time_freq_shift", middleAttention = "middle_attention"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inChannels = try c.decode(Int.self, forKey: .inChannels)
+        outChannels = try c.decode(Int.self, forKey: .outChannels)
+        baseChannels = try c.decode(Int.self, forKey: .baseChannels)
+        levelChannels = try c.decode([Int].self, forKey: .levelChannels)
+        timeEmbedDim = try c.decode(Int.self, forKey: .timeEmbedDim)
+        numResBlocks = try c.decode(Int.self, forKey: .numResBlocks)
+        attentionDownsampleFactors = try c.decodeIfPresent([Int].self, forKey: .attentionDownsampleFactors) ?? []
+        numHeads = try c.decodeIfPresent(Int.self, forKey: .numHeads) ?? 1
+        numHeadChannels = try c.decodeIfPresent(Int.self, forKey: .numHeadChannels) ?? -1
+        useScaleShiftNorm = try c.decode(Bool.self, forKey: .useScaleShiftNorm)
+        resblockUpdown = try c.decode(Bool.self, forKey: .resblockUpdown)
+        downsamplePadding = try c.decodeIfPresent(String.self, forKey: .downsamplePadding) ?? "symmetric"
+        normGroups = try c.decodeIfPresent(Int.self, forKey: .normGroups) ?? 32
+        normEpsilon = try c.decodeIfPresent(Float.self, forKey: .normEpsilon) ?? 1e-5
+        timeFlipSinToCos = try c.decodeIfPresent(Bool.self, forKey: .timeFlipSinToCos) ?? true
+        timeFreqShift = try c.decodeIfPresent(Float.self, forKey: .timeFreqShift) ?? 0
+        middleAttention = try c.decodeIfPresent(Bool.self, forKey: .middleAttention) ?? true
+    }
+
+    /// Input height and width must be multiples of this.
+    public var sizeMultiple: Int { 1 << max(levelChannels.count - 1, 0) }
+
+    /// Heads for an attention block over `channels` channels.
+    public func heads(channels: Int) -> Int { numHeadChannels > 0 ? channels / numHeadChannels : numHeads }
+
+    func validate(path: String, architecture: String, learnSigma: Bool) throws {
+        func fail(_ field: CodingKeys, _ reason: String) -> ModelError {
+            .invalidConfig(path: path, field: "unet.\(field.rawValue)", reason: reason)
+        }
+        let limit = 1 << 16
+        guard (1...limit).contains(inChannels) else { throw fail(.inChannels, "\(inChannels) is out of range") }
+        guard (1...limit).contains(outChannels) else { throw fail(.outChannels, "\(outChannels) is out of range") }
+        guard outChannels >= inChannels, !learnSigma || outChannels == 2 * inChannels else {
+            throw fail(.outChannels, "\(outChannels) does not give \(inChannels) eps channels\(learnSigma ? " and as many variance channels" : "")")
+        }
+        guard (2...limit).contains(baseChannels), baseChannels % 2 == 0 else { throw fail(.baseChannels, "\(baseChannels) must be even and positive") }
+        guard (1...limit).contains(timeEmbedDim) else { throw fail(.timeEmbedDim, "\(timeEmbedDim) is out of range") }
+        guard (1...8).contains(levelChannels.count) else { throw fail(.levelChannels, "needs 1 to 8 levels") }
+        guard (1...16).contains(numResBlocks) else { throw fail(.numResBlocks, "\(numResBlocks) is out of range") }
+        guard normGroups > 0, normEpsilon > 0 else { throw fail(.normGroups, "groups and epsilon must be positive") }
+        for channels in levelChannels {
+            guard (1...limit).contains(channels), channels % normGroups == 0 else {
+                throw fail(.levelChannels, "\(channels) is not a positive multiple of \(normGroups) groups")
+            }
+            let heads = self.heads(channels: channels)
+            guard heads > 0, channels % heads == 0 else { throw fail(.numHeads, "\(channels) channels do not split into \(heads) heads") }
+        }
+        guard ["symmetric", "bottom_right"].contains(downsamplePadding) else {
+            throw fail(.downsamplePadding, "'\(downsamplePadding)' is not symmetric or bottom_right")
+        }
+        guard timeFreqShift < Float(baseChannels / 2) else { throw fail(.timeFreqShift, "must be below base_channels / 2") }
+        if architecture == "ddpm" {
+            guard !useScaleShiftNorm, !resblockUpdown else {
+                throw fail(.useScaleShiftNorm, "the ddpm family has additive time conditioning and conv resampling")
+            }
+        }
+    }
+}
+
+/// The diffusion noise schedule (`schedule` object).
+public struct NoiseScheduleConfig: Codable, Equatable, Sendable {
+    public var kind: String
+    public var betaStart: Double
+    public var betaEnd: Double
+    public var timesteps: Int
+
+    enum CodingKeys: String, CodingKey {
+        case kind, timesteps
+        case betaStart = "beta_start"
+        case betaEnd = "beta_end"
+    }
+
+    func validate(path: String) throws {
+        guard ["linear", "cosine", "scaled_linear"].contains(kind) else {
+            throw ModelError.invalidConfig(path: path, field: "schedule.kind", reason: "'\(kind)' is not linear, cosine or scaled_linear")
+        }
+        guard (2...100_000).contains(timesteps) else {
+            throw ModelError.invalidConfig(path: path, field: "schedule.timesteps", reason: "\(timesteps) is out of range")
+        }
+        guard betaStart > 0, betaEnd < 1, betaStart <= betaEnd else {
+            throw ModelError.invalidConfig(path: path, field: "schedule.beta_start", reason: "need 0 < beta_start <= beta_end < 1")
+        }
+    }
+}

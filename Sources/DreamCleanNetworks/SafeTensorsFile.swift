@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import Foundation
+
+/// A memory-mapped safetensors file (https://github.com/huggingface/safetensors, "Format"): an 8-byte little-endian
+/// header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the
+/// data. Every offset, size and shape is checked against the file before any tensor is read.
+///
+/// Limitations: reads F32, F16 and BF16 tensors (as Float); other dtypes are listed but rejected when read.
+public final class SafeTensorsFile: @unchecked Sendable {
+    public struct Entry: Sendable, Equatable {
+        public let dtype: String
+        public let shape: [Int]
+        public let byteRange: Range<Int>  // relative to the start of the data section
+    }
+
+    public let path: String
+    public let entries: [String: Entry]
+    public let metadata: [String: String]
+    private let data: Data              // the whole file, memory-mapped
+    private let dataStart: Int
+
+    static let maximumHeaderBytes = 100 << 20
+    static let elementSizes = ["F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1]
+
+    public convenience init(path: String) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw ModelError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        try self.init(path: path, data: data)
+    }
+
+    /// Parses `data` as a safetensors file; `path` is used in error messages.
+    public init(path: String, data: Data) throws {
+        self.path = path
+        self.data = data
+        guard data.count >= 8 else { throw ModelError.truncated(path: path, detail: "\(data.count) bytes, no header length") }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
+            throw ModelError.malformedHeader(path: path, reason: "header length \(headerLength) exceeds \(Self.maximumHeaderBytes)")
+        }
+        guard Int(headerLength) <= data.count - 8 else {
+            throw ModelError.truncated(path: path, detail: "header of \(headerLength) bytes, file of \(data.count)")
+        }
+        dataStart = 8 + Int(headerLength)
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data.subdata(in: data.startIndex + 8..<data.startIndex + dataStart))
+        } catch {
+            throw ModelError.malformedHeader(path: path, reason: "not JSON")
+        }
+        guard let header = json as? [String: Any] else { throw ModelError.malformedHeader(path: path, reason: "not a JSON object") }
+        var entries: [String: Entry] = [:]
+        var metadata: [String: String] = [:]
+        let dataBytes = data.count - dataStart
+        for (key, value) in header {
+            if key == "__metadata__" {
+                guard let m = value as? [String: String] else {
+                    throw ModelError.malformedHeader(path: path, reason: "__metadata__ is not a string map")
+                }
+                metadata = m
+                continue
+            }
+            entries[key] = try Self.parseEntry(key: key, value: value, dataBytes: dataBytes, path: path)
+        }
+        try Self.checkCoverage(entries, dataBytes: dataBytes, path: path)
+        self.entries = entries
+        self.metadata = metadata
+    }
+
+    private static func parseEntry(key: String, value: Any, dataBytes: Int, path: String) throws -> Entry {
+        guard let object = value as? [String: Any], let dtype = object["dtype"] as? String,
+              let shapeValues = object["shape"] as? [Any], let offsets = object["data_offsets"] as? [Any], offsets.count == 2 else {
+            throw ModelError.badTensorEntry(key: key, path: path, reason: "needs dtype, shape and two data_offsets")
+        }
+        guard let size = elementSizes[dtype] else { throw ModelError.unsupportedDType(key: key, dtype: dtype, path: path) }
+        var shape: [Int] = []
+        var count = 1
+        for value in shapeValues {
+            guard let number = value as? NSNumber, let dimension = Int(exactly: number.doubleValue), dimension >= 0 else {
+                throw ModelError.badTensorEntry(key: key, path: path, reason: "shape \(shapeValues) is not a list of sizes")
+            }
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw ModelError.badTensorEntry(key: key, path: path, reason: "shape \(shapeValues) overflows") }
+            shape.append(dimension)
+            count = product
+        }
+        guard let begin = (offsets[0] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }),
+              let end = (offsets[1] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }), 0 <= begin, begin <= end else {
+            throw ModelError.badTensorEntry(key: key, path: path, reason: "data_offsets \(offsets) are not 0 <= begin <= end")
+        }
+        guard end <= dataBytes else {
+            throw ModelError.truncated(path: path, detail: "tensor '\(key)' ends at byte \(end) of a \(dataBytes)-byte data section")
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow, bytes == end - begin else {
+            throw ModelError.badTensorEntry(key: key, path: path, reason: "\(end - begin) bytes for shape \(shape) of \(dtype)")
+        }
+        return Entry(dtype: dtype, shape: shape, byteRange: begin..<end)
+    }
+
+    /// The format requires the tensors to tile the data section without gaps or overlaps.
+    private static func checkCoverage(_ entries: [String: Entry], dataBytes: Int, path: String) throws {
+        var position = 0
+        for (key, entry) in entries.sorted(by: { ($0.value.byteRange.lowerBound, $0.value.byteRange.upperBound) < ($1.value.byteRange.lowerBound, $1.value.byteRange.upperBound) }) {
+            guard entry.byteRange.lowerBound == position else {
+                throw ModelError.badTensorEntry(key: key, path: path, reason: "starts at \(entry.byteRange.lowerBound), expected \(position) (gap or overlap)")
+            }
+            position = entry.byteRange.upperBound
+        }
+        guard position == dataBytes else {
+            throw ModelError.malformedHeader(path: path, reason: "tensors cover \(position) of \(dataBytes) data bytes")
+        }
+    }
+
+    /// The tensor `key` converted to Float, in its stored (row-major) order.
+    public func floats(_ key: String) throws -> [Float] {
+        guard let entry = entries[key] else { throw ModelError.missingWeight(key: key, path: path) }
+        let count = entry.shape.reduce(1, *)
+        let start = data.startIndex + dataStart + entry.byteRange.lowerBound
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[start - data.startIndex..<start - data.startIndex + entry.byteRange.count])
+            switch entry.dtype {
+            case "F32":
+                return (0..<count).map { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            case "F16":
+                return (0..<count).map { Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+            case "BF16":
+                return (0..<count).map { Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
+            default:
+                throw ModelError.unsupportedDType(key: key, dtype: entry.dtype, path: path)
+            }
+        }
+    }
+}

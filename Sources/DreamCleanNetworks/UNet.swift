@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import DreamCleanKernels
+import Foundation
+
+/// The diffusion UNet of guided-diffusion (ADM, Dhariwal & Nichol 2021, `unet.py` `UNetModel`), which with a DDPM config
+/// (additive time conditioning, conv resampling, diffusers' time embedding) is also the DDPM UNet of Ho et al. 2020 /
+/// diffusers' `UNet2DModel`: both families share these blocks, and the converters map their keys to guided-diffusion's.
+///
+/// Limitations: unconditional models only (no class embedding); the legacy attention head order; batch items must share
+/// one size, a multiple of `config.sizeMultiple`.
+public final class UNet: @unchecked Sendable {
+    public let config: UNetConfig
+    public let backend: any ComputeBackend
+    private let timeEmbed1: Linear
+    private let timeEmbed2: Linear
+    private let inputBlocks: [[Layer]]
+    private let middleBlock: [Layer]
+    private let outputBlocks: [[Layer]]
+    private let outNorm: GroupNorm
+    private let outConv: Conv2d
+
+    enum Layer {
+        case conv(Conv2d)
+        case resBlock(ResBlock)
+        case attention(AttentionBlock)
+        case upsample(Conv2d)
+    }
+
+    /// Builds the network from `folder` (config.json + weights), verifying every key and shape.
+    public convenience init(folder: String, backend: any ComputeBackend) throws {
+        let config = try ModelConfig.load(folder: folder)
+        let file = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent(config.weights))
+        try self.init(config: config.unet, weights: file, backend: backend)
+    }
+
+    public init(config: UNetConfig, weights file: SafeTensorsFile, backend: any ComputeBackend) throws {
+        self.config = config
+        self.backend = backend
+        let store = WeightStore(file: file)
+        let c = config
+        timeEmbed1 = try Linear("time_embed.0", input: c.baseChannels, output: c.timeEmbedDim, store: store)
+        timeEmbed2 = try Linear("time_embed.2", input: c.timeEmbedDim, output: c.timeEmbedDim, store: store)
+        func resBlock(_ prefix: String, _ input: Int, _ output: Int, _ resample: Resample = .none) throws -> Layer {
+            .resBlock(try ResBlock(prefix, channels: input, outChannels: output, resample: resample, config: c, store: store, backend: backend))
+        }
+        func attention(_ prefix: String, _ channels: Int) throws -> Layer {
+            .attention(try AttentionBlock(prefix, channels: channels, config: c, store: store, backend: backend))
+        }
+
+        var channels = c.levelChannels[0]
+        var input: [[Layer]] = [[.conv(try .same("input_blocks.0.0", c.inChannels, channels, kernel: 3, store: store, backend: backend))]]
+        var skipChannels = [channels]
+        var factor = 1
+        for (level, levelChannels) in c.levelChannels.enumerated() {
+            for _ in 0..<c.numResBlocks {
+                let prefix = "input_blocks.\(input.count)"
+                var block = [try resBlock("\(prefix).0", channels, levelChannels)]
+                channels = levelChannels
+                if c.attentionDownsampleFactors.contains(factor) { block.append(try attention("\(prefix).1", channels)) }
+                input.append(block)
+                skipChannels.append(channels)
+            }
+            if level != c.levelChannels.count - 1 {
+                let prefix = "input_blocks.\(input.count).0"
+                input.append([c.resblockUpdown ? try resBlock(prefix, channels, channels, .down)
+                                               : .conv(try Conv2d("\(prefix).op", downsampleDescriptor(channels), store: store, backend: backend))])
+                skipChannels.append(channels)
+                factor *= 2
+            }
+        }
+        inputBlocks = input
+        var middle = [try resBlock("middle_block.0", channels, channels)]
+        if c.middleAttention { middle.append(try attention("middle_block.1", channels)) }
+        middle.append(try resBlock("middle_block.\(middle.count)", channels, channels))
+        middleBlock = middle
+
+        var output: [[Layer]] = []
+        for (level, levelChannels) in c.levelChannels.enumerated().reversed() {
+            for i in 0...c.numResBlocks {
+                let prefix = "output_blocks.\(output.count)"
+                var block = [try resBlock("\(prefix).0", channels + skipChannels.removeLast(), levelChannels)]
+                channels = levelChannels
+                if c.attentionDownsampleFactors.contains(factor) { block.append(try attention("\(prefix).1", channels)) }
+                if level > 0 && i == c.numResBlocks {
+                    let upPrefix = "\(prefix).\(block.count)"
+                    block.append(c.resblockUpdown ? try resBlock(upPrefix, channels, channels, .up)
+                                                  : .upsample(try .same("\(upPrefix).conv", channels, channels, kernel: 3, store: store, backend: backend)))
+                    factor /= 2
+                }
+                output.append(block)
+            }
+        }
+        outputBlocks = output
+        outNorm = try GroupNorm("out.0", channels: channels, config: c, store: store)
+        outConv = try .same("out.2", channels, c.outChannels, kernel: 3, store: store, backend: backend)
+        try store.finish()
+
+        func downsampleDescriptor(_ channels: Int) -> Conv2dDescriptor {
+            c.downsamplePadding == "symmetric"
+                ? Conv2dDescriptor(inChannels: channels, outChannels: channels, kernelSize: 3, stride: 2, padding: 1)
+                : Conv2dDescriptor(inChannels: channels, outChannels: channels, kernelSize: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1)
+        }
+    }
+
+    /// The network output for `x` at diffusion timesteps `timesteps` (one per batch item).
+    public func callAsFunction(_ x: Tensor, timesteps: [Float]) throws -> Tensor {
+        // x: [N, H, W, in]
+        let s = x.shape
+        guard s.channels == config.inChannels, timesteps.count == s.batch, s.batch > 0,
+              s.height > 0, s.width > 0, s.height % config.sizeMultiple == 0, s.width % config.sizeMultiple == 0 else {
+            throw KernelError.shapeMismatch(op: "UNet", expected: "[N, H, W, \(config.inChannels)] with H, W multiples of \(config.sizeMultiple) and N timesteps",
+                                            found: "\(s) with \(timesteps.count) timesteps")
+        }
+        let sinusoid = try timestepEmbedding(timesteps, dim: config.baseChannels, flipSinToCos: config.timeFlipSinToCos,
+                                             freqShift: config.timeFreqShift)
+        let embedding = try timeEmbed2(try backend.silu(try timeEmbed1(sinusoid, backend: backend)), backend: backend)
+        let activated = try backend.silu(embedding)
+
+        var skips: [Tensor] = []
+        var h = x
+        for block in inputBlocks {
+            h = try run(block, h, activated)
+            skips.append(h)
+        }
+        h = try run(middleBlock, h, activated)
+        for block in outputBlocks {
+            guard let skip = skips.popLast() else { break }
+            h = try run(block, try backend.concatChannels(h, skip), activated)
+        }
+        return try outConv(try backend.groupNorm(h, outNorm.parameters, scale: nil, shift: nil, silu: true))  // [N, H, W, out]
+    }
+
+    private func run(_ block: [Layer], _ x: Tensor, _ embedding: Tensor) throws -> Tensor {
+        var h = x
+        for layer in block {
+            switch layer {
+            case let .conv(conv): h = try conv(h)
+            case let .resBlock(resBlock): h = try resBlock(h, embedding, backend: backend)
+            // The attention input is always the fresh output of the layer before it, so it may be overwritten.
+            case let .attention(attention): h = try attention(consuming: h, backend: backend)
+            case let .upsample(conv): h = try conv(try backend.upsampleNearest2x(h))
+            }
+        }
+        return h
+    }
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import XCTest
+@testable import DreamCleanKernels
+
+/// Holds every oneDNN-backend op against the reference backend (double accumulation) on random data.
+/// Tolerance: 1e-4 absolute on values of order 1, what float32 accumulation over up to a few thousand terms allows.
+final class BackendParityTests: XCTestCase {
+    let fast = try! DNNLBackend(threads: 2)
+    let reference = ReferenceBackend()
+    let tolerance: Float = 1e-4
+
+    func random(_ shape: TensorShape, seed: UInt64, scale: Float = 1) throws -> Tensor {
+        var generator = SplitMix64(seed: seed)
+        return try Tensor(shape: shape, nhwc: (0..<shape.checkedCount!).map { _ in generator.nextSymmetric() * scale })
+    }
+
+    func randomArray(_ count: Int, seed: UInt64, scale: Float = 1, offset: Float = 0) -> [Float] {
+        var generator = SplitMix64(seed: seed)
+        return (0..<count).map { _ in offset + generator.nextSymmetric() * scale }
+    }
+
+    func assertClose(_ a: Tensor, _ b: Tensor, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.shape, b.shape, message, file: file, line: line)
+        let error = a.maxAbsDifference(b)
+        XCTAssertLessThanOrEqual(error, tolerance, "\(message): max abs error \(error)", file: file, line: line)
+    }
+
+    func testConvolutionsAllKernelsStridesAndPaddings() throws {
+        let cases: [(Conv2dDescriptor, TensorShape)] = [
+            (Conv2dDescriptor(inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 8)),
+            (Conv2dDescriptor(inChannels: 16, outChannels: 8, kernelSize: 1, padding: 0), TensorShape(batch: 2, height: 5, width: 6, channels: 16)),
+            (Conv2dDescriptor(inChannels: 8, outChannels: 8, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 10, width: 12, channels: 8)),
+            (Conv2dDescriptor(inChannels: 8, outChannels: 8, kernelSize: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
+             TensorShape(batch: 1, height: 8, width: 6, channels: 8)),
+            (Conv2dDescriptor(inChannels: 3, outChannels: 32, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 16, width: 16, channels: 3)),
+            (Conv2dDescriptor(inChannels: 4, outChannels: 4, kernelSize: 3, stride: 1, padding: 0), TensorShape(batch: 1, height: 5, width: 5, channels: 4)),
+        ]
+        for (i, (descriptor, shape)) in cases.enumerated() {
+            let weight = randomArray(descriptor.weightCount, seed: UInt64(10 + i), scale: 0.3)
+            let bias = randomArray(descriptor.outChannels, seed: UInt64(20 + i))
+            let x = try random(shape, seed: UInt64(30 + i))
+            let a = try fast.makeConv2d(descriptor, weight: weight, bias: bias)
+            let b = try reference.makeConv2d(descriptor, weight: weight, bias: bias)
+            assertClose(try a(x), try b(x), "\(descriptor)")
+            // The same operator on a second input size reuses nothing it should not.
+            let other = TensorShape(batch: 1, height: shape.height + 2, width: shape.width + 4, channels: shape.channels)
+            let y = try random(other, seed: UInt64(40 + i))
+            assertClose(try a(y), try b(y), "\(descriptor) second size")
+            // Fused residual add.
+            let outShape = try descriptor.outputShape(for: shape)
+            let residualA = try random(outShape, seed: UInt64(50 + i)), residualB = try residualA.copy()
+            assertClose(try a(x, accumulatingInto: residualA), try b(x, accumulatingInto: residualB), "\(descriptor) accumulate")
+        }
+    }
+
+    func testConvolutionRejectsBadShapes() throws {
+        let descriptor = Conv2dDescriptor(inChannels: 4, outChannels: 4, kernelSize: 3, padding: 1)
+        XCTAssertThrowsError(try fast.makeConv2d(descriptor, weight: [1, 2, 3], bias: nil))
+        let conv = try fast.makeConv2d(descriptor, weight: randomArray(descriptor.weightCount, seed: 1), bias: nil)
+        XCTAssertThrowsError(try conv(try random(TensorShape(batch: 1, height: 4, width: 4, channels: 3), seed: 2)))
+        XCTAssertThrowsError(try fast.makeConv2d(Conv2dDescriptor(inChannels: 0, outChannels: 4, kernelSize: 3, padding: 1), weight: [], bias: nil))
+    }
+
+    func testGroupNormWithScaleShiftAndSiLU() throws {
+        for (shape, groups) in [(TensorShape(batch: 2, height: 5, width: 7, channels: 32), 8), (TensorShape(batch: 1, height: 4, width: 3, channels: 12), 3)] {
+            let x = try random(shape, seed: 3, scale: 3)
+            let p = GroupNormParameters(groups: groups, epsilon: 1e-5, gamma: randomArray(shape.channels, seed: 4, scale: 0.5, offset: 1),
+                                        beta: randomArray(shape.channels, seed: 5))
+            let vector = TensorShape(batch: shape.batch, height: 1, width: 1, channels: shape.channels)
+            let scale = try random(vector, seed: 6), shift = try random(vector, seed: 7)
+            for silu in [false, true] {
+                assertClose(try fast.groupNorm(x, p, scale: nil, shift: nil, silu: silu),
+                            try reference.groupNorm(x, p, scale: nil, shift: nil, silu: silu), "group norm silu \(silu)")
+                assertClose(try fast.groupNorm(x, p, scale: scale, shift: shift, silu: silu),
+                            try reference.groupNorm(x, p, scale: scale, shift: shift, silu: silu), "group norm scale-shift silu \(silu)")
+            }
+        }
+    }
+
+    func testGroupNormIsIndependentOfThreadCount() throws {
+        let x = try random(TensorShape(batch: 1, height: 33, width: 17, channels: 64), seed: 8, scale: 2)
+        let p = GroupNormParameters(groups: 32, epsilon: 1e-5, gamma: randomArray(64, seed: 9, offset: 1), beta: randomArray(64, seed: 10))
+        let one = try DNNLBackend(threads: 1).groupNorm(x, p, scale: nil, shift: nil, silu: true)
+        let three = try DNNLBackend(threads: 3).groupNorm(x, p, scale: nil, shift: nil, silu: true)
+        XCTAssertEqual(one.values, three.values)
+    }
+
+    func testElementwiseOps() throws {
+        let shape = TensorShape(batch: 2, height: 6, width: 4, channels: 11)
+        let a = try random(shape, seed: 11, scale: 10), b = try random(shape, seed: 12)
+        assertClose(try fast.silu(a), try reference.silu(a), "silu")
+        assertClose(try fast.add(a, b), try reference.add(a, b), "add")
+        assertClose(try fast.upsampleNearest2x(a), try reference.upsampleNearest2x(a), "upsample")
+        assertClose(try fast.averagePool2x(a), try reference.averagePool2x(a), "average pool")
+        let c = try random(TensorShape(batch: 2, height: 6, width: 4, channels: 5), seed: 13)
+        assertClose(try fast.concatChannels(a, c), try reference.concatChannels(a, c), "concat")
+        let bias = try random(TensorShape(batch: 2, height: 1, width: 1, channels: 11), seed: 14)
+        assertClose(try fast.addChannelBiasInPlace(try a.copy(), bias), try reference.addChannelBiasInPlace(try a.copy(), bias), "channel bias")
+        XCTAssertThrowsError(try fast.add(a, c))
+        XCTAssertThrowsError(try fast.averagePool2x(try random(TensorShape(batch: 1, height: 3, width: 4, channels: 1), seed: 1)))
+    }
+
+    func testSiLUAtExtremes() throws {
+        let x = try Tensor(shape: TensorShape(batch: 1, height: 1, width: 1, channels: 8), nhwc: [-200, -88, -20, -1e-3, 0, 1e-3, 20, 200])
+        let y = try fast.silu(x)
+        for i in 0..<8 {
+            let v = Double(x.data[i])
+            XCTAssertEqual(Double(y.data[i]), v / (1 + Foundation.exp(-v)), accuracy: 1e-6 * max(1, abs(v)))
+        }
+    }
+
+    func testLinear() throws {
+        let x = try random(TensorShape(batch: 3, height: 1, width: 1, channels: 20), seed: 15)
+        let weight = randomArray(7 * 20, seed: 16), bias = randomArray(7, seed: 17)
+        assertClose(try fast.linear(x, weight: weight, bias: bias), try reference.linear(x, weight: weight, bias: bias), "linear")
+        XCTAssertThrowsError(try fast.linear(x, weight: weight, bias: [1]))
+    }
+
+    func testAttentionMultiHead() throws {
+        for (heads, channels) in [(1, 8), (4, 32)] {
+            let qkv = try random(TensorShape(batch: 2, height: 3, width: 5, channels: 3 * channels), seed: UInt64(18 + heads), scale: 2)
+            assertClose(try fast.attention(qkv: qkv, heads: heads), try reference.attention(qkv: qkv, heads: heads), "attention \(heads) heads")
+        }
+        XCTAssertThrowsError(try fast.attention(qkv: try random(TensorShape(batch: 1, height: 2, width: 2, channels: 10), seed: 1), heads: 2))
+    }
+
+    func testTimestepEmbeddingClosedForm() throws {
+        // guided-diffusion: [cos(t f), sin(t f)], f_i = 10000^(-i/half); diffusers DDPM: [sin, cos], f_i = 10000^(-i/(half-1)).
+        let adm = try timestepEmbedding([0, 500], dim: 8, flipSinToCos: true, freqShift: 0)
+        let ddpm = try timestepEmbedding([500], dim: 8, flipSinToCos: false, freqShift: 1)
+        for i in 0..<4 {
+            let f0 = Foundation.pow(10000.0, -Double(i) / 4), f1 = Foundation.pow(10000.0, -Double(i) / 3)
+            XCTAssertEqual(Double(adm.data[i]), 1, accuracy: 1e-6)
+            XCTAssertEqual(Double(adm.data[8 + i]), Foundation.cos(500 * f0), accuracy: 2e-4)
+            XCTAssertEqual(Double(adm.data[8 + 4 + i]), Foundation.sin(500 * f0), accuracy: 2e-4)
+            XCTAssertEqual(Double(ddpm.data[i]), Foundation.sin(500 * f1), accuracy: 2e-4)
+            XCTAssertEqual(Double(ddpm.data[4 + i]), Foundation.cos(500 * f1), accuracy: 2e-4)
+        }
+    }
+
+    func testTensorRejectsOverflowingShapes() {
+        XCTAssertThrowsError(try Tensor(uninitialized: TensorShape(batch: 1 << 32, height: 1 << 32, width: 1, channels: 1)))
+        XCTAssertThrowsError(try Tensor(uninitialized: TensorShape(batch: -1, height: 1, width: 1, channels: 1)))
+    }
+}
+
+/// A small seeded generator (SplitMix64) so that test data are the same everywhere.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextSymmetric() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
