@@ -22,25 +22,11 @@ from safetensors.torch import save_file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dreamclean_models.adm import UNet, UNetConfig  # noqa: E402
 from dreamclean_models import convert_diffusers  # noqa: E402
-from dreamclean_models.modelfile import save_model, load_model  # noqa: E402
+from dreamclean_models.modelfile import save_model, load_model, randomize  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
 SIZES = [(16, 16), (12, 20)]       # square and non-square, multiples of 4 (three levels)
 TIMESTEPS = [[17.0], [731.0]]
-
-
-def randomize(model, seed):
-    """Non-zero weights everywhere (the reference zero-initialises output layers, which would hide errors)."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if "norm" in name or ".in_layers.0." in name or ".out_layers.0." in name or name.startswith("out.0"):
-                p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.1 * torch.randn(p.shape, generator=g))
-            elif name.endswith("bias"):
-                p.copy_(0.1 * torch.randn(p.shape, generator=g))
-            else:
-                fan_in = p[0].numel()
-                p.copy_(torch.randn(p.shape, generator=g) / fan_in ** 0.5)
 
 
 def round_to(model, dtype):

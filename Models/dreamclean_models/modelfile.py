@@ -70,3 +70,17 @@ def load_model(folder, device="cpu"):
     state = {k: v.float() for k, v in load_file(os.path.join(folder, config.get("weights", "model.safetensors"))).items()}
     model.load_state_dict(state, strict=True)
     return model.to(device).eval(), config
+
+
+def randomize(model, seed):
+    """Non-zero weights everywhere (the reference zero-initialises output layers, which would hide errors)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "norm" in name or ".in_layers.0." in name or ".out_layers.0." in name or name.startswith("out.0"):
+                p.copy_((1.0 if name.endswith("weight") else 0.0) + 0.1 * torch.randn(p.shape, generator=g))
+            elif name.endswith("bias"):
+                p.copy_(0.1 * torch.randn(p.shape, generator=g))
+            else:
+                fan_in = p[0].numel()
+                p.copy_(torch.randn(p.shape, generator=g) / fan_in ** 0.5)

@@ -38,6 +38,9 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// x * sigmoid(x).
     func silu(_ x: Tensor) throws -> Tensor
 
+    /// A copy of x with its own storage.
+    func copy(_ x: Tensor) throws -> Tensor
+
     /// a + b, same shapes.
     func add(_ a: Tensor, _ b: Tensor) throws -> Tensor
 

@@ -9,7 +9,7 @@ extension DNNLBackend {
         let c = s.channels
         let perGroup = c / p.groups
         let rowLength = s.width * c
-        let out = try Tensor(uninitialized: s)
+        let out = try Tensor(uninitialized: s, pool: pool)
         var partialSums = [Double](repeating: 0, count: s.height * c * 2)
         for n in 0..<s.batch {
             let image = x.data + n * s.height * rowLength
@@ -90,7 +90,7 @@ extension DNNLBackend {
     }
 
     public func silu(_ x: Tensor) throws -> Tensor {
-        let out = try Tensor(uninitialized: x.shape)
+        let out = try Tensor(uninitialized: x.shape, pool: pool)
         let (src, dst) = (x.data, out.data)
         parallelFor((x.count + 8191) / 8192, threads: threads) { blocks in
             var i = blocks.lowerBound * 8192
@@ -109,7 +109,7 @@ extension DNNLBackend {
 
     public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         try ShapeChecks.same("add", a, b)
-        let out = try Tensor(uninitialized: a.shape)
+        let out = try Tensor(uninitialized: a.shape, pool: pool)
         let (pa, pb, po) = (a.data, b.data, out.data)
         parallelFor((a.count + 8191) / 8192, threads: threads) { blocks in
             for i in blocks.lowerBound * 8192..<min(blocks.upperBound * 8192, a.count) { po[i] = pa[i] + pb[i] }
@@ -135,7 +135,7 @@ extension DNNLBackend {
 
     public func upsampleNearest2x(_ x: Tensor) throws -> Tensor {
         let s = x.shape
-        let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: s.height * 2, width: s.width * 2, channels: s.channels))
+        let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: s.height * 2, width: s.width * 2, channels: s.channels), pool: pool)
         let (src, dst, c) = (x.data, out.data, s.channels)
         parallelFor(s.batch * s.height * 2, threads: threads) { rows in
             for r in rows {
@@ -151,7 +151,7 @@ extension DNNLBackend {
         try ShapeChecks.evenSize("average pool", x)
         let s = x.shape
         let (h, w, c) = (s.height / 2, s.width / 2, s.channels)
-        let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: h, width: w, channels: c))
+        let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: h, width: w, channels: c), pool: pool)
         let (src, dst) = (x.data, out.data)
         parallelFor(s.batch * h, threads: threads) { rows in
             for r in rows {
@@ -172,7 +172,7 @@ extension DNNLBackend {
         let (ca, cb) = (a.shape.channels, b.shape.channels)
         var shape = a.shape
         shape.channels = ca + cb
-        let out = try Tensor(uninitialized: shape)
+        let out = try Tensor(uninitialized: shape, pool: pool)
         let (pa, pb, po) = (a.data, b.data, out.data)
         parallelFor(shape.batch * shape.height, threads: threads) { rows in
             for pixel in rows.lowerBound * shape.width..<rows.upperBound * shape.width {

@@ -3,7 +3,8 @@
 
 import CDNNL
 
-/// The fast backend: convolutions and matrix products through oneDNN (AVX2/AVX-512 JIT kernels), the memory-bound ops
+/// The fast backend: convolutions and matrix products through oneDNN (its sgemm for stride-1 convolutions, see
+/// `GemmConv2d`; its convolution primitive for strided ones), the memory-bound ops
 /// (group norm fused with scale-shift and SiLU, resampling, concatenation) in SIMD Swift over `threads` threads.
 ///
 /// Executions on one backend must be serialized by the caller (the oneDNN stream is shared); results do not depend on
@@ -11,18 +12,34 @@ import CDNNL
 public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public let name = "onednn"
     public let threads: Int
+    /// Recycles activation buffers between layers and forward passes.
+    public let pool: BufferPool
     let engine: DNNLEngine
 
-    /// `threads` 0 means one per core.
-    public init(threads: Int = 0) throws {
+    /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers.
+    public init(threads: Int = 0, poolBytes: Int = 1 << 30) throws {
         let count = threads > 0 ? threads : Int(omp_get_max_threads())
         self.threads = max(count, 1)
+        pool = BufferPool(capacityBytes: poolBytes)
         engine = try DNNLEngine(threads: self.threads)
     }
 
     public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
         try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)
-        return try DNNLConv2d(engine: engine, descriptor: descriptor, weight: weight, bias: bias)
+        if descriptor.stride == 1 {
+            return GemmConv2d(backend: self, descriptor: descriptor, weight: weight, bias: bias)
+        }
+        return try DNNLConv2d(engine: engine, pool: pool, descriptor: descriptor, weight: weight, bias: bias)
+    }
+
+    public func copy(_ x: Tensor) throws -> Tensor {
+        let out = try Tensor(uninitialized: x.shape, pool: pool)
+        let (src, dst) = (x.data, out.data)
+        parallelFor((x.count + 65535) / 65536, threads: threads) { blocks in
+            let start = blocks.lowerBound * 65536
+            (dst + start).update(from: src + start, count: min(blocks.upperBound * 65536, x.count) - start)
+        }
+        return out
     }
 
     /// Row-major `c = alpha * op(a) * op(b) + beta * c` through oneDNN's sgemm.
@@ -37,7 +54,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public func linear(_ x: Tensor, weight: [Float], bias: [Float]) throws -> Tensor {
         let (input, output) = try ShapeChecks.linear(x, weight: weight, bias: bias)
         let batch = x.shape.batch
-        let out = try Tensor(uninitialized: TensorShape(batch: batch, height: 1, width: 1, channels: output))
+        let out = try Tensor(uninitialized: TensorShape(batch: batch, height: 1, width: 1, channels: output), pool: pool)
         for n in 0..<batch {
             for o in 0..<output { out.data[n * output + o] = bias[o] }
         }
@@ -54,8 +71,8 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         let length = s.height * s.width
         var shape = s
         shape.channels = channels
-        let out = try Tensor(uninitialized: shape)
-        let scores = try Tensor(uninitialized: TensorShape(batch: 1, height: length, width: 1, channels: length))
+        let out = try Tensor(uninitialized: shape, pool: pool)
+        let scores = try Tensor(uninitialized: TensorShape(batch: 1, height: length, width: 1, channels: length), pool: pool)
         let scale = 1 / Float(d).squareRoot()
         for n in 0..<s.batch {
             let base = qkv.data + n * length * 3 * channels

@@ -10,6 +10,7 @@ import Foundation
 final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     let descriptor: Conv2dDescriptor
     private let engine: DNNLEngine
+    private let pool: BufferPool
     private let bias: DNNLMemory
     private let biasDesc: dnnl_memory_desc_t
     private let lock = NSLock()
@@ -29,8 +30,9 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         let source: dnnl_memory_desc_t
     }
 
-    init(engine: DNNLEngine, descriptor d: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws {
+    init(engine: DNNLEngine, pool: BufferPool, descriptor d: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws {
         self.engine = engine
+        self.pool = pool
         self.descriptor = d
         var plain = dnnl_memory_desc_t()
         var wdims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
@@ -62,7 +64,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
             }
             out = accumulator
         } else {
-            out = try Tensor(uninitialized: outShape)
+            out = try Tensor(uninitialized: outShape, pool: pool)
         }
         lock.lock()
         defer { lock.unlock() }

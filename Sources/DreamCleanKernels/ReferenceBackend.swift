@@ -72,6 +72,8 @@ public final class ReferenceBackend: ComputeBackend {
         return out
     }
 
+    public func copy(_ x: Tensor) throws -> Tensor { try x.copy() }
+
     public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         try ShapeChecks.same("add", a, b)
         let out = try Tensor(uninitialized: a.shape)

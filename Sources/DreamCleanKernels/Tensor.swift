@@ -45,18 +45,22 @@ public final class Tensor: @unchecked Sendable {
     /// The elements; valid for the tensor's lifetime. Mutated only by the op that created the tensor or by an op that
     /// documents in-place use.
     public let data: UnsafeMutablePointer<Float>
+    /// Where the storage goes back to when the tensor dies; nil: freed.
+    private let pool: BufferPool?
 
-    /// An uninitialized tensor; throws for negative or overflowing shapes.
-    public init(uninitialized shape: TensorShape) throws {
+    /// An uninitialized tensor, its storage taken from `pool` when given; throws for negative or overflowing shapes.
+    public init(uninitialized shape: TensorShape, pool: BufferPool? = nil) throws {
         guard let count = shape.checkedCount, count.multipliedReportingOverflow(by: 4).overflow == false else {
             throw KernelError.invalidShape(shape.description, reason: "negative or too large")
         }
-        guard let raw = aligned_alloc_floats(max(count, 1)) else {
+        let capacity = max(count, 1)
+        guard let raw = pool?.take(capacity) ?? allocateAligned(capacity) else {
             throw KernelError.outOfMemory(bytes: count &* 4)
         }
         self.shape = shape
         self.count = count
         self.data = raw
+        self.pool = pool
     }
 
     /// A zero-filled tensor.
@@ -92,7 +96,9 @@ public final class Tensor: @unchecked Sendable {
         }
     }
 
-    deinit { free(data) }
+    deinit {
+        if let pool { pool.give(data, count: max(count, 1)) } else { free(data) }
+    }
 
     public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
@@ -129,10 +135,4 @@ public final class Tensor: @unchecked Sendable {
         }
         return worst
     }
-}
-
-private func aligned_alloc_floats(_ count: Int) -> UnsafeMutablePointer<Float>? {
-    var raw: UnsafeMutableRawPointer?
-    guard posix_memalign(&raw, 64, count * MemoryLayout<Float>.stride) == 0, let raw else { return nil }
-    return raw.bindMemory(to: Float.self, capacity: count)
 }

@@ -53,7 +53,7 @@ struct ResBlock {
         } else {
             h = try backend.groupNorm(try backend.addChannelBiasInPlace(h, e), outNorm.parameters, scale: nil, shift: nil, silu: true)
         }
-        let residual = try skip.map { try $0(input) } ?? (input === x ? try x.copy() : input)
+        let residual = try skip.map { try $0(input) } ?? (input === x ? try backend.copy(x) : input)
         return try outConv(h, accumulatingInto: residual)  // [N, H', W', outChannels]
     }
 }

@@ -1,3 +1,97 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
-print("placeholder")
+//
+// The Swift half of `make bench` (Models/bench.py runs it): loads a model folder, times forward passes at one size,
+// and prints one JSON line with the timings and the process's peak resident memory.
+//
+//   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
+
+import DreamCleanKernels
+import DreamCleanNetworks
+import Foundation
+
+struct Options {
+    var model = ""
+    var height = 256
+    var width = 256
+    var runs = 3
+    var threads = 2
+    var backend = "onednn"
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw BenchError.usage("\(flag) needs a value") }
+            switch flag {
+            case "--model": model = value
+            case "--height": height = try Self.int(flag, value)
+            case "--width": width = try Self.int(flag, value)
+            case "--runs": runs = try Self.int(flag, value)
+            case "--threads": threads = try Self.int(flag, value)
+            case "--backend": backend = value
+            default: throw BenchError.usage("unknown option \(flag)")
+            }
+        }
+        guard !model.isEmpty else { throw BenchError.usage("--model FOLDER is required") }
+    }
+
+    static func int(_ flag: String, _ value: String) throws -> Int {
+        guard let n = Int(value), n > 0 else { throw BenchError.usage("\(flag) needs a positive integer, not \(value)") }
+        return n
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage(String)
+    var description: String {
+        switch self { case let .usage(message): "usage: \(message)" }
+    }
+}
+
+/// Peak resident set size of this process in MiB (VmHWM).
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+    return kib / 1024
+}
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func run() throws {
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let backend: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads)
+    var net: UNet?
+    let load = try seconds { net = try UNet(folder: options.model, backend: backend) }
+    guard let net else { return }
+    let shape = TensorShape(batch: 1, height: options.height, width: options.width, channels: net.config.inChannels)
+    var generator = UInt64(12345)
+    let x = try Tensor(shape: shape, nhwc: (0..<shape.checkedCount!).map { _ in
+        generator = generator &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Int64(bitPattern: generator) >> 40) / Float(1 << 23)
+    })
+    var first = 0.0
+    var times: [Double] = []
+    for i in 0...options.runs {
+        let t = try seconds { _ = try net(x, timesteps: [500]) }
+        if i == 0 { first = t } else { times.append(t) }
+    }
+    times.sort()
+    let result: [String: Any] = [
+        "load_s": load, "first_ms": first * 1e3, "ms": times.map { $0 * 1e3 }, "median_ms": times[times.count / 2] * 1e3,
+        "peak_rss_mib": peakResidentMiB(), "threads": options.threads, "backend": backend.name,
+    ]
+    let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+    print(String(decoding: json, as: UTF8.self))
+}
+
+do {
+    try run()
+} catch {
+    FileHandle.standardError.write(Data("dreamclean-bench: \(error)\n".utf8))
+    exit(1)
+}
