@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
+        .library(name: "DreamCleanDiffusion", targets: ["DreamCleanDiffusion"]),
         .executable(name: "dreamclean-bench", targets: ["dreamclean-bench"]),
     ],
     targets: [
@@ -18,9 +19,11 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .target(name: "DreamCleanKernels", dependencies: ["CDNNL"], swiftSettings: optimize),
         .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
+        .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),
+        .testTarget(name: "DreamCleanDiffusionTests", dependencies: ["DreamCleanDiffusion"]),
     ],
     swiftLanguageModes: [.v6]
 )
