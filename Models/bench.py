@@ -9,7 +9,6 @@ own process so that its peak resident memory is its own. Prints a markdown table
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -97,7 +96,16 @@ def torch_worker(args):
             forward(x, t)
             times.append(time.perf_counter() - start)
     print(json.dumps({"first_ms": first * 1e3, "ms": [s * 1e3 for s in times], "median_ms": statistics.median(times) * 1e3,
-                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mib": peak_rss_mib()}))
+
+
+def peak_rss_mib():
+    """VmHWM of this process (ru_maxrss would carry over the parent's peak across fork and exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return -1.0
 
 
 def run_json(cmd):

@@ -17,7 +17,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     let engine: DNNLEngine
 
     /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers.
-    public init(threads: Int = 0, poolBytes: Int = 1 << 30) throws {
+    public init(threads: Int = 0, poolBytes: Int = 512 << 20) throws {
         let count = threads > 0 ? threads : Int(omp_get_max_threads())
         self.threads = max(count, 1)
         pool = BufferPool(capacityBytes: poolBytes)

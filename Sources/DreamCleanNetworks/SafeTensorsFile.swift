@@ -18,26 +18,25 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public let path: String
     public let entries: [String: Entry]
     public let metadata: [String: String]
-    private let data: Data              // the whole file, memory-mapped
+    private let file: FileBytes         // the whole file, memory-mapped
     private let dataStart: Int
 
     static let maximumHeaderBytes = 100 << 20
     static let elementSizes = ["F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1]
 
     public convenience init(path: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw ModelError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        try self.init(path: path, data: data)
+        try self.init(path: path, file: try FileBytes(mapping: path))
     }
 
-    /// Parses `data` as a safetensors file; `path` is used in error messages.
-    public init(path: String, data: Data) throws {
+    /// Parses in-memory `data` as a safetensors file; `path` is used in error messages.
+    public convenience init(path: String, data: Data) throws {
+        try self.init(path: path, file: FileBytes(copying: data))
+    }
+
+    init(path: String, file: FileBytes) throws {
         self.path = path
-        self.data = data
+        self.file = file
+        let data = file.bytes
         guard data.count >= 8 else { throw ModelError.truncated(path: path, detail: "\(data.count) bytes, no header length") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
@@ -49,7 +48,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         dataStart = 8 + Int(headerLength)
         let json: Any
         do {
-            json = try JSONSerialization.jsonObject(with: data.subdata(in: data.startIndex + 8..<data.startIndex + dataStart))
+            json = try JSONSerialization.jsonObject(with: Data(data[8..<dataStart]))
         } catch {
             throw ModelError.malformedHeader(path: path, reason: "not JSON")
         }
@@ -121,19 +120,24 @@ public final class SafeTensorsFile: @unchecked Sendable {
     public func floats(_ key: String) throws -> [Float] {
         guard let entry = entries[key] else { throw ModelError.missingWeight(key: key, path: path) }
         let count = entry.shape.reduce(1, *)
-        let start = data.startIndex + dataStart + entry.byteRange.lowerBound
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [Float] in
-            let bytes = UnsafeRawBufferPointer(rebasing: raw[start - data.startIndex..<start - data.startIndex + entry.byteRange.count])
-            switch entry.dtype {
-            case "F32":
-                return (0..<count).map { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
-            case "F16":
-                return (0..<count).map { Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
-            case "BF16":
-                return (0..<count).map { Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
-            default:
-                throw ModelError.unsupportedDType(key: key, dtype: entry.dtype, path: path)
-            }
+        let start = dataStart + entry.byteRange.lowerBound
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[start..<start + entry.byteRange.count])
+        switch entry.dtype {
+        case "F32":
+            return (0..<count).map { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+        case "F16":
+            return (0..<count).map { Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+        case "BF16":
+            return (0..<count).map { Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
+        default:
+            throw ModelError.unsupportedDType(key: key, dtype: entry.dtype, path: path)
         }
+    }
+
+    /// Hands the resident pages of tensor `key` back to the kernel once it has been converted (no effect for
+    /// in-memory data). Reading it again still works: the pages come back from the file.
+    public func releasePages(of key: String) {
+        guard let entry = entries[key] else { return }
+        file.release(dataStart + entry.byteRange.lowerBound..<dataStart + entry.byteRange.upperBound)
     }
 }

@@ -14,6 +14,7 @@ final class WeightStore {
         guard let entry = file.entries[key] else { throw ModelError.missingWeight(key: key, path: file.path) }
         guard entry.shape == shape else { throw ModelError.shapeMismatch(key: key, expected: shape, found: entry.shape, path: file.path) }
         taken.insert(key)
+        defer { file.releasePages(of: key) }
         return try file.floats(key)
     }
 

@@ -5,6 +5,7 @@
 // and prints one JSON line with the timings and the process's peak resident memory.
 //
 //   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
+//                    [--pool-mib 512]
 
 import DreamCleanKernels
 import DreamCleanNetworks
@@ -17,6 +18,7 @@ struct Options {
     var runs = 3
     var threads = 2
     var backend = "onednn"
+    var poolMiB = 512
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -29,6 +31,7 @@ struct Options {
             case "--runs": runs = try Self.int(flag, value)
             case "--threads": threads = try Self.int(flag, value)
             case "--backend": backend = value
+            case "--pool-mib": poolMiB = try Self.int(flag, value)
             default: throw BenchError.usage("unknown option \(flag)")
             }
         }
@@ -64,10 +67,11 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func run() throws {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
-    let backend: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads)
+    let backend: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads, poolBytes: options.poolMiB << 20)
     var net: UNet?
     let load = try seconds { net = try UNet(folder: options.model, backend: backend) }
     guard let net else { return }
+    let loadPeak = peakResidentMiB()
     let shape = TensorShape(batch: 1, height: options.height, width: options.width, channels: net.config.inChannels)
     var generator = UInt64(12345)
     let x = try Tensor(shape: shape, nhwc: (0..<shape.checkedCount!).map { _ in
@@ -83,7 +87,7 @@ func run() throws {
     times.sort()
     let result: [String: Any] = [
         "load_s": load, "first_ms": first * 1e3, "ms": times.map { $0 * 1e3 }, "median_ms": times[times.count / 2] * 1e3,
-        "peak_rss_mib": peakResidentMiB(), "threads": options.threads, "backend": backend.name,
+        "peak_rss_mib": peakResidentMiB(), "load_peak_rss_mib": loadPeak, "threads": options.threads, "backend": backend.name,
     ]
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))

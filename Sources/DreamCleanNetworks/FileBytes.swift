@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bytes of a file, memory-mapped read-only (or an owned copy of in-memory data, for tests and fuzzing).
+/// A mapped range that has been consumed can be handed back to the kernel, so that loading a model does not keep the
+/// whole file resident next to the converted weights.
+final class FileBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    private let mapped: Bool
+
+    init(mapping path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ModelError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ModelError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelError.unreadable(path: path, reason: "not a regular file") }
+        let size = Int(info.st_size)
+        guard size > 0 else { throw ModelError.truncated(path: path, detail: "empty file") }
+        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let address, address != MAP_FAILED else { throw ModelError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+        mapped = true
+    }
+
+    init(copying data: Data) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
+        data.withUnsafeBytes { source in
+            if let base = source.baseAddress { buffer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        }
+        bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
+        mapped = false
+    }
+
+    deinit {
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
+        } else {
+            UnsafeMutableRawPointer(mutating: bytes.baseAddress)?.deallocate()
+        }
+    }
+
+    /// Lets the kernel drop the resident pages wholly inside `range` (they are read again from the file if touched).
+    func release(_ range: Range<Int>) {
+        guard mapped, let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page, end = range.upperBound / page * page
+        guard start < end else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, Int32(MADV_DONTNEED))
+    }
+}
