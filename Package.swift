@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
         .library(name: "DreamCleanDiffusion", targets: ["DreamCleanDiffusion"]),
+        .library(name: "DreamClean", targets: ["DreamClean"]),
         .executable(name: "dreamclean-bench", targets: ["dreamclean-bench"]),
     ],
     targets: [
@@ -20,10 +21,12 @@ let package = Package(
         .target(name: "DreamCleanKernels", dependencies: ["CDNNL"], swiftSettings: optimize),
         .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
         .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
+        .target(name: "DreamClean", dependencies: ["DreamCleanDiffusion", "DreamCleanNetworks"], swiftSettings: optimize),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),
         .testTarget(name: "DreamCleanDiffusionTests", dependencies: ["DreamCleanDiffusion"]),
+        .testTarget(name: "DreamCleanTests", dependencies: ["DreamClean"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import CDNNL
+import Synchronization
 
 /// The fast backend: convolutions and matrix products through oneDNN (its sgemm for stride-1 convolutions, see
 /// `GemmConv2d`; its convolution primitive for strided ones), the memory-bound ops
@@ -42,13 +43,34 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         return out
     }
 
-    /// Row-major `c = alpha * op(a) * op(b) + beta * c` through oneDNN's sgemm.
+    /// Row-major `c = alpha * op(a) * op(b) + beta * c` through oneDNN's sgemm, bit-identical for any thread count.
+    ///
+    /// oneDNN's threaded sgemm splits work by the thread count, which changes rounding. Here the output is cut into
+    /// blocks whose sizes depend on m and n only, and each block is one sgemm told to use one thread, so every output
+    /// element is computed the same way whatever the number of threads.
     func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) throws {
+        let rowBlock = 256
+        let columnBlock = m >= 2048 ? n : min(n, 64)
+        let rowBlocks = (m + rowBlock - 1) / rowBlock, columnBlocks = (n + columnBlock - 1) / columnBlock
+        let failed = Atomic<Int32>(0)
         engine.useThreads()
-        try dnnlCheck(dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
-                                 a, dnnl_dim_t(lda), b, dnnl_dim_t(ldb), beta, c, dnnl_dim_t(ldc)), "dnnl_sgemm")
+        parallelFor(rowBlocks * columnBlocks, threads: threads) { blocks in
+            for block in blocks {
+                let (row, column) = (block / columnBlocks * rowBlock, block % columnBlocks * columnBlock)
+                let (rows, columns) = (min(rowBlock, m - row), min(columnBlock, n - column))
+                let aBlock = transposeA ? a + row : a + row * lda
+                let bBlock = transposeB ? b + column * ldb : b + column
+                omp_set_num_threads(1)  // this thread's own setting: oneDNN sizes its partition by it
+                let status = dnnl_sgemm(transposeA ? 84 : 78, transposeB ? 84 : 78, dnnl_dim_t(rows), dnnl_dim_t(columns), dnnl_dim_t(k),
+                                        alpha, aBlock, dnnl_dim_t(lda), bBlock, dnnl_dim_t(ldb), beta, c + row * ldc + column, dnnl_dim_t(ldc))
+                if status != dnnl_success { failed.store(Int32(status.rawValue), ordering: .relaxed) }
+            }
+        }
+        engine.useThreads()
+        let status = failed.load(ordering: .relaxed)
+        guard status == 0 else { throw KernelError.dnnl(call: "dnnl_sgemm", status: Int(status)) }
     }
 
     public func linear(_ x: Tensor, weight: [Float], bias: [Float]) throws -> Tensor {

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// Why a restoration was refused or stopped; each case names the offending value. The output buffer is untouched
+/// whenever one of these is thrown.
+public enum RestoreError: Error, Equatable, CustomStringConvertible {
+    case invalidImage(String)
+    case invalidOption(name: String, value: String, allowed: String)
+    case unsupported(String)
+    case cancelled
+    case outOfMemory(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidImage(reason): "invalid image: \(reason)"
+        case let .invalidOption(name, value, allowed): "option \(name) = \(value) is invalid (\(allowed))"
+        case let .unsupported(what): "unsupported: \(what)"
+        case .cancelled: "cancelled"
+        case let .outOfMemory(what): "out of memory: \(what)"
+        }
+    }
+}

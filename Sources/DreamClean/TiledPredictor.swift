@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import DreamCleanKernels
+
+/// Evaluates a network on an image of any size: reflect-pads it to the network's size multiple and, when it is larger
+/// than one tile, runs the network on overlapping tiles and blends their noise predictions.
+///
+/// Blending: along each side a tile shares with a neighbour, its weight is 0 for the first overlap/4 pixels (where its
+/// prediction lacks context), then rises linearly over overlap/2 pixels to 1. So a pixel's blended value comes only
+/// from tiles that see at least overlap/4 pixels around it, and the weights change smoothly, so no seam appears;
+/// a network whose receptive field is within overlap/4 gives exactly its untiled result.
+struct TiledPredictor {
+    let network: any NoiseNetwork
+    let tileSize: Int
+    let overlap: Int
+    /// Called before each tile; throws to stop (cancellation).
+    let checkpoint: () throws -> Void
+
+    func callAsFunction(_ x: Tensor, _ t: Int) throws -> Tensor {
+        // x: [1, H, W, 3]
+        let (h, w) = (x.shape.height, x.shape.width)
+        let m = max(network.sizeMultiple, 1)
+        let tile = max(m, tileSize / m * m)
+        // The same reflect padding whether or not the image is tiled, so that tiles see what the whole image would.
+        let (paddedH, paddedW) = (roundUp(h, m), roundUp(w, m))
+        let (tileH, tileW) = (min(tile, paddedH), min(tile, paddedW))
+        let padded = try reflectPadded(x, height: paddedH, width: paddedW)
+        let rows = starts(length: paddedH, tile: tileH), columns = starts(length: paddedW, tile: tileW)
+        if rows.count == 1 && columns.count == 1 {
+            try checkpoint()
+            return try cropped(try network.predictNoise(padded, timestep: t), height: h, width: w)
+        }
+        var sum = [Float](repeating: 0, count: paddedH * paddedW * 3)
+        var weightSum = [Float](repeating: 0, count: paddedH * paddedW)
+        for top in rows {
+            for left in columns {
+                try checkpoint()
+                let piece = try cropped(padded, top: top, left: left, height: tileH, width: tileW)
+                let eps = try network.predictNoise(piece, timestep: t)
+                let wy = weights(start: top, tile: tileH, length: paddedH), wx = weights(start: left, tile: tileW, length: paddedW)
+                for y in 0..<tileH {
+                    for xx in 0..<tileW {
+                        let weight = wy[y] * wx[xx]
+                        guard weight > 0 else { continue }
+                        let p = (top + y) * paddedW + left + xx
+                        weightSum[p] += weight
+                        for c in 0..<3 { sum[p * 3 + c] += weight * eps.data[(y * tileW + xx) * 3 + c] }
+                    }
+                }
+            }
+        }
+        let out = try Tensor(uninitialized: x.shape)
+        for y in 0..<h {
+            for xx in 0..<w {
+                let p = y * paddedW + xx
+                for c in 0..<3 { out.data[(y * w + xx) * 3 + c] = sum[p * 3 + c] / weightSum[p] }
+            }
+        }
+        return out
+    }
+
+    /// Tile starts along one axis: a stride of tile - overlap, the last tile flush with the end.
+    func starts(length: Int, tile: Int) -> [Int] {
+        guard length > tile else { return [0] }
+        let step = max(tile - overlap, 1)
+        var result = Array(stride(from: 0, to: length - tile, by: step))
+        result.append(length - tile)
+        return result
+    }
+
+    func weights(start: Int, tile: Int, length: Int) -> [Float] {
+        let margin = overlap / 4, ramp = max(overlap / 2, 1)
+        return (0..<tile).map { i in
+            var weight: Float = 1
+            if start > 0 { weight = min(weight, rise(i, margin, ramp)) }
+            if start + tile < length { weight = min(weight, rise(tile - 1 - i, margin, ramp)) }
+            return weight
+        }
+    }
+
+    private func rise(_ distance: Int, _ margin: Int, _ ramp: Int) -> Float {
+        distance < margin ? 0 : min(1, Float(distance - margin + 1) / Float(ramp))
+    }
+
+    private func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
+
+    /// x reflected (without repeating the edge pixel) to height x width, anchored at the top left.
+    func reflectPadded(_ x: Tensor, height: Int, width: Int) throws -> Tensor {
+        let (h, w) = (x.shape.height, x.shape.width)
+        if h == height && w == width { return x }
+        let out = try Tensor(uninitialized: TensorShape(batch: 1, height: height, width: width, channels: 3))
+        for y in 0..<height {
+            let sy = reflect(y, h)
+            for xx in 0..<width {
+                (out.data + (y * width + xx) * 3).update(from: x.data + (sy * w + reflect(xx, w)) * 3, count: 3)
+            }
+        }
+        return out
+    }
+
+    private func reflect(_ i: Int, _ n: Int) -> Int {
+        guard n > 1 else { return 0 }
+        let period = 2 * (n - 1)
+        let r = i % period
+        return r < n ? r : period - r
+    }
+
+    private func cropped(_ x: Tensor, top: Int = 0, left: Int = 0, height: Int, width: Int) throws -> Tensor {
+        let w = x.shape.width
+        if top == 0 && left == 0 && height == x.shape.height && width == w { return x }
+        let out = try Tensor(uninitialized: TensorShape(batch: 1, height: height, width: width, channels: 3))
+        for y in 0..<height {
+            (out.data + y * width * 3).update(from: x.data + ((top + y) * w + left) * 3, count: width * 3)
+        }
+        return out
+    }
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import XCTest
+import DreamCleanDiffusion
+import DreamCleanKernels
+@testable import DreamClean
+
+/// Every bad argument is a thrown error naming the value; none traps, and the output is never touched.
+final class BadInputTests: XCTestCase {
+    let memory = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 16)
+
+    override func tearDown() { memory.deallocate() }
+
+    func assertInvalid(_ make: @autoclosure () throws -> ImageBuffer, mentions text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try make(), file: file, line: line) { error in
+            guard case let .invalidImage(reason)? = error as? RestoreError else { return XCTFail("\(error)", file: file, line: line) }
+            XCTAssertTrue(reason.contains(text), "'\(reason)' should mention '\(text)'", file: file, line: line)
+        }
+    }
+
+    func testBufferGeometry() {
+        assertInvalid(try ImageBuffer(base: memory, width: 0, height: 4, channels: 3, format: .uint8), mentions: "0x4")
+        assertInvalid(try ImageBuffer(base: memory, width: 4, height: -1, channels: 3, format: .uint8), mentions: "4x-1")
+        assertInvalid(try ImageBuffer(base: memory, width: 4, height: 4, channels: 0, format: .uint8), mentions: "0 channels")
+        assertInvalid(try ImageBuffer(base: memory, width: 4, height: 4, channels: 5, format: .uint8), mentions: "5 channels")
+        assertInvalid(try ImageBuffer(base: memory, width: 4, height: 4, channels: 3, format: .uint16, pixelStride: 5), mentions: "pixel stride 5")
+        assertInvalid(try ImageBuffer(base: memory, width: 4, height: 4, channels: 3, format: .uint8, rowStride: 11), mentions: "row stride 11")
+        assertInvalid(try ImageBuffer(base: memory, width: 1 << 20, height: 1 << 20, channels: 4, format: .float32,
+                                      pixelStride: Int.max / 2), mentions: "overflow")
+        assertInvalid(try ImageBuffer(base: memory, width: 1000, height: 1 << 20, channels: 4, format: .float32,
+                                      rowStride: Int.max / 1000), mentions: "overflow")
+        XCTAssertNoThrow(try ImageBuffer(base: memory, width: 4, height: 4, channels: 3, format: .uint8, rowStride: 12))
+    }
+
+    /// Runs a restoration expected to fail and checks that the output bytes did not change.
+    func assertRefused(_ options: RestoreOptions, input inputValues: [Float]? = nil, outputSize: (Int, Int) = (4, 4),
+                       check: (Error) -> Void, file: StaticString = #filePath, line: UInt = #line) throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: try NoiseSchedule(kind: .linear))
+        let inputBytes = UnsafeMutablePointer<Float>.allocate(capacity: 48)
+        defer { inputBytes.deallocate() }
+        for i in 0..<48 { inputBytes[i] = inputValues?[i] ?? 0.5 }
+        let input = try ImageBuffer(base: inputBytes, width: 4, height: 4, channels: 3, format: .float32)
+        let count = outputSize.0 * outputSize.1 * 3
+        let outputBytes = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { outputBytes.deallocate() }
+        outputBytes.initialize(repeating: -7, count: count)
+        let output = try ImageBuffer(base: outputBytes, width: outputSize.0, height: outputSize.1, channels: 3, format: .float32)
+        XCTAssertThrowsError(try restorer.restore(input: input, output: output, options: options), file: file, line: line) { check($0) }
+        XCTAssertTrue((0..<count).allSatisfy { outputBytes[$0] == -7 }, "output was written", file: file, line: line)
+    }
+
+    func invalidOption(_ name: String) -> (Error) -> Void {
+        { error in
+            guard case let .invalidOption(reported, _, _)? = error as? RestoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(reported, name)
+        }
+    }
+
+    func testNonFinitePixels() throws {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var values = [Float](repeating: 0.5, count: 48)
+            values[17] = bad
+            try assertRefused(RestoreOptions(), input: values) { error in
+                guard case let .invalidImage(reason)? = error as? RestoreError else { return XCTFail("\(error)") }
+                XCTAssertTrue(reason.contains("(1, 1, channel 2)"), reason)
+            }
+        }
+    }
+
+    func testOptionsOutOfRange() throws {
+        var options = RestoreOptions(task: .sr)
+        options.scale = 0
+        try assertRefused(options, check: invalidOption("scale"))
+        for (name, edit) in [("steps", { (o: inout RestoreOptions) in o.steps = 0 }), ("strength", { $0.strength = 1.5 }),
+                             ("strength", { $0.strength = .nan }), ("gamma", { $0.gamma = 1 }), ("vps_iters", { $0.vpsIterations = 11 }),
+                             ("noise_sigma", { $0.noiseSigma = -0.1 }), ("tile_size", { $0.tileSize = 8 }),
+                             ("tile_overlap", { $0.tileOverlap = 200 })] as [(String, (inout RestoreOptions) -> Void)] {
+            var options = RestoreOptions()
+            edit(&options)
+            try assertRefused(options, check: invalidOption(name))
+        }
+    }
+
+    func testMaskOfTheWrongSize() throws {
+        var options = RestoreOptions(task: .inpaint)
+        options.mask = [1, 0, 1]
+        try assertRefused(options, check: invalidOption("mask"))
+        try assertRefused(RestoreOptions(task: .inpaint), check: invalidOption("mask"))
+    }
+
+    func testOutputOfTheWrongSize() throws {
+        try assertRefused(RestoreOptions(), outputSize: (4, 5)) { XCTAssertNotNil($0 as? RestoreError) }
+        var options = RestoreOptions(task: .sr)
+        options.scale = 2
+        try assertRefused(options, outputSize: (4, 4)) { XCTAssertNotNil($0 as? RestoreError) }
+    }
+
+    func testDeblurIsReportedAsUnsupported() throws {
+        try assertRefused(RestoreOptions(task: .deblur)) { XCTAssertEqual($0 as? RestoreError, .unsupported("task deblur (the Fourier pseudo-inverse is not implemented yet)")) }
+    }
+}

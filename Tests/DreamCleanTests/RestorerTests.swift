@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import Foundation
+import XCTest
+import DreamCleanDiffusion
+import DreamCleanKernels
+import DreamCleanNetworks
+@testable import DreamClean
+
+final class RestorerTests: XCTestCase {
+    let schedule = try! NoiseSchedule(kind: .linear)
+
+    func identityOptions(_ task: RestoreTask = .blind) -> RestoreOptions {
+        var options = RestoreOptions(task: task)
+        options.steps = 4
+        options.strength = 0.3
+        options.gamma = 0
+        options.seed = 1
+        return options
+    }
+
+    /// A test image: smooth colours, `channels` interleaved, in `format`, with optional padding bytes per pixel and row.
+    func makeImage(width: Int, height: Int, channels: Int, format: PixelFormat, pixelPadding: Int = 0, rowPadding: Int = 0)
+        -> (bytes: UnsafeMutableRawBufferPointer, buffer: ImageBuffer) {
+        let pixel = channels * format.bytes + pixelPadding
+        let row = width * pixel + rowPadding
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: row * height, alignment: 16)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0xAB)
+        let buffer = try! ImageBuffer(base: bytes.baseAddress!, width: width, height: height, channels: channels, format: format,
+                                      pixelStride: pixel, rowStride: row)
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<channels { buffer.store(Float(0.1 + 0.8 * Double((x * 7 + y * 3 + c * 11) % 17) / 16), x, y, c) }
+            }
+        }
+        return (bytes, buffer)
+    }
+
+    func samples(_ b: ImageBuffer) -> [Float] {
+        (0..<b.height).flatMap { y in (0..<b.width).flatMap { x in (0..<b.channels).map { b.sample(x, y, $0) } } }
+    }
+
+    func testEveryPixelFormatRoundTripsThroughAnIdentityRestoration() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
+        for format in PixelFormat.allCases {
+            for channels in 1...4 {
+                let (inBytes, input) = makeImage(width: 13, height: 9, channels: channels, format: format, pixelPadding: 3, rowPadding: 5)
+                let (outBytes, output) = makeImage(width: 13, height: 9, channels: channels, format: format)
+                defer { inBytes.deallocate(); outBytes.deallocate() }
+                try restorer.restore(input: input, output: output, options: identityOptions())
+                let tolerance: Float = format == .uint8 ? 1.01 / 255 : 2e-4
+                for (a, b) in zip(samples(input), samples(output)) {
+                    XCTAssertEqual(a, b, accuracy: tolerance, "\(format) \(channels) channels")
+                }
+                // The padding bytes between pixels and rows of the input are never written.
+                XCTAssertEqual(inBytes[channels * format.bytes], 0xAB)
+            }
+        }
+    }
+
+    func testInPlaceRestoration() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
+        let (bytes, image) = makeImage(width: 10, height: 6, channels: 4, format: .uint16)
+        defer { bytes.deallocate() }
+        let before = samples(image)
+        try restorer.restore(input: image, output: image, options: identityOptions())
+        for (a, b) in zip(before, samples(image)) { XCTAssertEqual(a, b, accuracy: 2e-5) }
+    }
+
+    func testAlphaPassesThroughUnchanged() throws {
+        let restorer = try Restorer(network: LocalContrastNetwork(), schedule: schedule)
+        let (inBytes, input) = makeImage(width: 12, height: 12, channels: 4, format: .uint8)
+        let (outBytes, output) = makeImage(width: 12, height: 12, channels: 4, format: .uint8)
+        defer { inBytes.deallocate(); outBytes.deallocate() }
+        var options = identityOptions()
+        options.gamma = 0.4
+        try restorer.restore(input: input, output: output, options: options)
+        for y in 0..<12 { for x in 0..<12 { XCTAssertEqual(input.sample(x, y, 3), output.sample(x, y, 3)) } }
+    }
+
+    /// Super-resolution output is `scale` times larger and averages back to the input (DDNM consistency; γ = 0 keeps
+    /// every pixel inside [0, 1], where the final clamp cannot break it).
+    func testSuperResolutionIsConsistentWithTheInput() throws {
+        let restorer = try Restorer(network: LocalContrastNetwork(), schedule: schedule)
+        let (inBytes, input) = makeImage(width: 8, height: 6, channels: 3, format: .float32)
+        let (outBytes, output) = makeImage(width: 24, height: 18, channels: 3, format: .float32)
+        defer { inBytes.deallocate(); outBytes.deallocate() }
+        var options = identityOptions(.sr)
+        options.scale = 3
+        try restorer.restore(input: input, output: output, options: options)
+        for y in 0..<6 {
+            for x in 0..<8 {
+                for c in 0..<3 {
+                    var sum: Float = 0
+                    for dy in 0..<3 { for dx in 0..<3 { sum += output.sample(x * 3 + dx, y * 3 + dy, c) } }
+                    XCTAssertEqual(sum / 9, input.sample(x, y, c), accuracy: 1e-5)
+                }
+            }
+        }
+    }
+
+    func testProgressIsMonotoneAndEndsAtOne() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
+        let (bytes, image) = makeImage(width: 8, height: 8, channels: 3, format: .uint8)
+        defer { bytes.deallocate() }
+        var fractions: [Double] = []
+        try restorer.restore(input: image, output: image, options: identityOptions()) { fractions.append($0); return true }
+        XCTAssertEqual(fractions.first, 0)
+        XCTAssertEqual(fractions.last, 1)
+        XCTAssertEqual(fractions, fractions.sorted())
+    }
+
+    func testProgressCallbackThatCancelsOnItsFirstCallLeavesOutputUntouched() throws {
+        let network = SlowNetwork()
+        let restorer = try Restorer(network: network, schedule: schedule)
+        let (inBytes, input) = makeImage(width: 8, height: 8, channels: 3, format: .uint8)
+        let (outBytes, output) = makeImage(width: 8, height: 8, channels: 3, format: .uint8)
+        defer { inBytes.deallocate(); outBytes.deallocate() }
+        let before = samples(output)
+        XCTAssertThrowsError(try restorer.restore(input: input, output: output, options: identityOptions()) { _ in false }) {
+            XCTAssertEqual($0 as? RestoreError, .cancelled)
+        }
+        XCTAssertEqual(network.evaluations, 0)
+        XCTAssertEqual(samples(output), before)
+    }
+
+    func testCancelFromAnotherThreadTakesEffectWithinOneEvaluation() throws {
+        let network = SlowNetwork()
+        let restorer = try Restorer(network: network, schedule: schedule)
+        let (bytes, image) = makeImage(width: 8, height: 8, channels: 3, format: .uint8)
+        defer { bytes.deallocate() }
+        let token = CancellationToken()
+        let countAtCancel = LockedBox(0)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
+            countAtCancel.value = network.evaluations
+            token.cancel()
+        }
+        var options = identityOptions()
+        options.steps = 200
+        XCTAssertThrowsError(try restorer.restore(input: image, output: image, options: options, cancel: token)) {
+            XCTAssertEqual($0 as? RestoreError, .cancelled)
+        }
+        XCTAssertLessThanOrEqual(network.evaluations - countAtCancel.value, 1)
+        XCTAssertGreaterThan(countAtCancel.value, 0)
+    }
+
+    /// The same seed gives bit-identical output with 1 and 2 compute threads (the oneDNN backend, a real UNet).
+    func testSameSeedSameOutputAtOneAndTwoThreads() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/adm-tiny").path
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            let network = try UNet(folder: folder, backend: try DNNLBackend(threads: threads))
+            let restorer = try Restorer(network: network, schedule: schedule)
+            let (inBytes, input) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+            let (outBytes, output) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+            defer { inBytes.deallocate(); outBytes.deallocate() }
+            var options = identityOptions()
+            options.gamma = 0.5
+            options.seed = 77
+            try restorer.restore(input: input, output: output, options: options)
+            results.append(samples(output))
+        }
+        let differing = zip(results[0], results[1]).filter { $0 != $1 }.count
+        XCTAssertEqual(differing, 0, "\(differing) of \(results[0].count) samples differ between 1 and 2 threads")
+    }
+
+    func testAutomaticStrengthFollowsTheNoiseLevel() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
+        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0), 0.02)
+        let sigma25 = restorer.automaticStrength(noiseLevel: 2 * 25 / 255.0)
+        let sigma50 = restorer.automaticStrength(noiseLevel: 2 * 50 / 255.0)
+        XCTAssertGreaterThan(sigma50, sigma25)
+        XCTAssertEqual(schedule.noiseLevel(Int(sigma25 * 1000) - 1), 2 * 25 / 255.0, accuracy: 0.01)
+        // The estimator recovers the level of added Gaussian noise on a smooth image.
+        var noise = GaussianNoise(seed: 5)
+        let image = try Tensor(uninitialized: TensorShape(batch: 1, height: 64, width: 64, channels: 3))
+        for i in 0..<image.count { image.data[i] = Float(i % 192) / 192 * 0.5 + 0.2 * noise.next() }
+        XCTAssertEqual(NoiseEstimator.sigma(of: image), 0.2 / 3.0.squareRoot(), accuracy: 0.01)  // mean of 3 channels
+    }
+}
+
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
