@@ -9,11 +9,15 @@ let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(conf
 let package = Package(
     name: "DreamClean",
     products: [
+        .executable(name: "dreamclean", targets: ["dreamclean"]),
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
         .library(name: "DreamCleanDiffusion", targets: ["DreamCleanDiffusion"]),
         .library(name: "DreamClean", targets: ["DreamClean"]),
         .executable(name: "dreamclean-bench", targets: ["dreamclean-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Debian's libdnnl-dev (oneDNN 2.6) and the OpenMP runtime it is built on.
@@ -22,6 +26,12 @@ let package = Package(
         .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
         .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
         .target(name: "DreamClean", dependencies: ["DreamCleanDiffusion", "DreamCleanNetworks"], swiftSettings: optimize),
+        // libvips (Debian's libvips-dev) for image files in the CLI; the library itself never needs it.
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
+        .target(name: "DreamCleanImageIO", dependencies: ["CVips"]),
+        .executableTarget(name: "dreamclean", dependencies: [
+            "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimize),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),

@@ -25,9 +25,9 @@ public struct RestoreOptions: Sendable {
     public var mask: [Float]?
     /// Network input tiles of at most this many pixels per side (a multiple of the network's size multiple); larger
     /// images are evaluated tile by tile with blended overlaps, which bounds memory.
-    public var tileSize: Int = 256
+    public var tileSize: Int = 512
     /// Pixels shared by neighbouring tiles.
-    public var tileOverlap: Int = 32
+    public var tileOverlap: Int = 64
     /// Restore the alpha channel too instead of passing it through.
     public var processAlpha = false
 

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import ArgumentParser
+import DreamClean
+import DreamCleanImageIO
+import Foundation
+
+/// Exit codes (sysexits.h): what went wrong, for scripts.
+enum Exit {
+    static let usage: Int32 = 64        // bad arguments
+    static let badImage: Int32 = 65     // the input is not a usable image
+    static let noInput: Int32 = 66      // the input cannot be read
+    static let noModel: Int32 = 69      // no usable model
+    static let cannotWrite: Int32 = 73  // the output cannot be written
+    static let cancelled: Int32 = 130
+}
+
+@main
+struct DreamCleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dreamclean",
+        abstract: "Restore damaged photos with a diffusion prior (DreamClean, ICLR 2024).",
+        subcommands: [Restore.self, Info.self])
+}
+
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model folder (config.json + model.safetensors); default: $DREAMCLEAN_MODEL or the installed default model.")
+    var model: String?
+
+    @Option(help: "Compute threads (0: one per core).")
+    var threads: Int = 0
+
+    func load() throws -> (Restorer, String) {
+        let located = model.map { ($0, [$0]) } ?? DefaultModel.folder()
+        guard let folder = located.0 else {
+            throw CLIError(Exit.noModel, "no default model found (searched \(located.1.joined(separator: ", "))); pass --model")
+        }
+        do {
+            return (try Restorer(modelFolder: folder, threads: threads), folder)
+        } catch {
+            throw CLIError(Exit.noModel, "cannot load the model: \(error)")
+        }
+    }
+}
+
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Restore IN into OUT (OUT is replaced only once the result is complete).")
+
+    @Argument(help: "Input image (any format libvips reads).") var input: String
+    @Argument(help: "Output image; the format follows the suffix (.png, .jpg, .tif, .webp).") var output: String
+    @Option(help: "blind, denoise, jpeg, sr, inpaint, colorize (deblur is not available yet).") var task = "blind"
+    @Option(help: "fast, balanced or quality.") var preset = "balanced"
+    @Option(help: "Inversion depth in (0, 1]; default: the preset's, estimated from the image for blind and denoise.") var strength: Double?
+    @Option(help: "VPS step gamma in [0, 1).") var gamma: Double?
+    @Option(help: "DDIM steps each way.") var steps: Int?
+    @Option(name: .customLong("vps-iters"), help: "VPS corrections per step.") var vpsIterations: Int?
+    @Option(help: "Random seed; -1 draws one.") var seed: Int = -1
+    @Option(help: "sr: upscaling factor.") var scale: Int = 2
+    @Option(name: .customLong("noise-sigma"), help: "denoise: noise standard deviation in 0-255 units (default: estimated).") var noiseSigma: Double?
+    @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
+    @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
+    @Flag(help: "No progress bar.") var quiet = false
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        do {
+            try restore()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("dreamclean: \(error.message)\n".utf8))
+            throw ExitCode(error.code)
+        }
+    }
+
+    func restore() throws {
+        guard let task = RestoreTask(rawValue: task) else { throw CLIError(Exit.usage, "unknown task '\(task)'") }
+        guard let preset = RestorePreset(rawValue: preset) else { throw CLIError(Exit.usage, "unknown preset '\(preset)'") }
+        var options = RestoreOptions(task: task, preset: preset)
+        options.strength = strength
+        options.gamma = gamma
+        options.steps = steps
+        options.vpsIterations = vpsIterations
+        options.seed = seed < 0 ? nil : UInt64(seed)
+        options.scale = scale
+        options.noiseSigma = noiseSigma.map { $0 / 255 }
+        options.tileSize = tileSize
+        guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
+        var image = try LoadedImage(path: input)
+        if let mask { options.mask = try LoadedImage(path: mask).maskWeights(width: image.width, height: image.height) }
+        let (restorer, _) = try modelOptions.load()
+        let outScale = task == .sr ? scale : 1
+        let (outWidth, outHeight) = image.width.multipliedReportingOverflow(by: outScale).overflow
+            ? (0, 0) : (image.width * outScale, image.height * outScale)
+        var result = [Float](repeating: 0, count: outWidth * outHeight * image.bands)
+        let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+        do {
+            let (width, height, bands) = (image.width, image.height, image.bands)
+            try image.pixels.withUnsafeMutableBytes { source in
+                try result.withUnsafeMutableBytes { target in
+                    guard let inBase = source.baseAddress, let outBase = target.baseAddress else {
+                        throw RestoreError.invalidImage("empty image")
+                    }
+                    let inBuffer = try ImageBuffer(base: inBase, width: width, height: height, channels: bands, format: .float32)
+                    let outBuffer = try ImageBuffer(base: outBase, width: outWidth, height: outHeight, channels: bands, format: .float32)
+                    try restorer.restore(input: inBuffer, output: outBuffer, options: options) { bar.update($0) }
+                }
+            }
+        } catch RestoreError.cancelled {
+            throw CLIError(Exit.cancelled, "cancelled")
+        } catch let error as RestoreError {
+            bar.finish()
+            throw CLIError(Exit.badImage, "\(error)")
+        }
+        bar.finish()
+        guard dcio_save(output, result, Int32(outWidth), Int32(outHeight), Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
+            throw CLIError(Exit.cannotWrite, "\(output): \(String(cString: dcio_last_error()))")
+        }
+    }
+}
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version, the model and the restoration parameters.")
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        print("dreamclean \(DreamCleanVersion.string)")
+        let located = modelOptions.model.map { ($0, [$0]) } ?? DefaultModel.folder()
+        if let folder = located.0, let config = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("config.json"), encoding: .utf8) {
+            print("model: \(folder)")
+            print(config.trimmingCharacters(in: .whitespacesAndNewlines))
+        } else {
+            print("model: none found (searched \(located.1.joined(separator: ", ")))")
+        }
+        print("tasks: \(RestoreTask.allCases.map(\.rawValue).joined(separator: ", "))")
+        print("presets: \(RestorePreset.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+}
+
+struct CLIError: Error {
+    let code: Int32
+    let message: String
+    init(_ code: Int32, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// An image file decoded to interleaved float samples in [0, 1].
+struct LoadedImage {
+    var pixels: [Float]
+    let width: Int, height: Int, bands: Int, bits: Int
+
+    init(path: String) throws {
+        var data: UnsafeMutablePointer<Float>?
+        var (w, h, b, bits): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        guard dcio_load(path, &data, &w, &h, &b, &bits) == 0, let data else {
+            throw CLIError(FileManager.default.isReadableFile(atPath: path) ? Exit.badImage : Exit.noInput,
+                           "\(path): \(String(cString: dcio_last_error()))")
+        }
+        defer { free(data) }
+        (width, height, bands, self.bits) = (Int(w), Int(h), Int(b), Int(bits))
+        pixels = Array(UnsafeBufferPointer(start: data, count: width * height * bands))
+    }
+
+    /// Inpainting weights from a mask image: 1 (known) where the mask is dark, 0 (missing) where it is light.
+    func maskWeights(width expectedWidth: Int, height expectedHeight: Int) throws -> [Float] {
+        guard width == expectedWidth, height == expectedHeight else {
+            throw CLIError(Exit.usage, "mask is \(width)x\(height), the image \(expectedWidth)x\(expectedHeight)")
+        }
+        return (0..<width * height).map { pixels[$0 * bands] < 0.5 ? 1 : 0 }
+    }
+}
+
+/// A one-line progress bar on standard error, for terminals only.
+final class ProgressBar {
+    let enabled: Bool
+    private var last = -1
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ fraction: Double) -> Bool {
+        guard enabled else { return true }
+        let percent = Int(fraction * 100)
+        if percent != last {
+            last = percent
+            let filled = percent * 30 / 100
+            FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(percent)%".utf8))
+        }
+        return true
+    }
+
+    func finish() {
+        if enabled && last >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
