@@ -4,15 +4,17 @@
 #   make deps      system packages a fresh Debian 12 lacks (idempotent)
 #   make test      every test (what CI runs)
 #   make bench     forward-pass speed and memory against PyTorch eager and torch.compile
+#   make quality   PSNR/SSIM table on the development sets (QUALITY_ARGS="--per-set 68 --crop 256" for more)
 #   make fixtures  regenerate Tests/Fixtures from the PyTorch references
 
 SHELL := /bin/bash
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libpng-dev pkg-config
-PY_PACKAGES := torch safetensors diffusers pillow numpy
+PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
+QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all build deps deps-python test bench fixtures train clean
+.PHONY: all build deps deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -20,6 +22,7 @@ build:
 	swift build -c release
 
 deps:
+	@$(PYTHON) -c "import numpy, PIL, scipy" 2>/dev/null || $(PYTHON) -m pip install -q numpy pillow scipy
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
@@ -30,12 +33,18 @@ deps:
 deps-python:
 	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
 
-# XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
+# The quality smoke test (the real CLI and default model on two small crops) first, then the unit tests, XCTest only:
+# Swift Testing would close the log with "0 tests", hiding XCTest's count.
 test:
+	swift build -c release --product dreamclean
+	$(PYTHON) Models/quality.py --short --cli .build/release/dreamclean
 	swift test --disable-swift-testing
 
 bench: deps deps-python build
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
+
+quality: deps-python build
+	$(PYTHON) Models/quality.py --cli .build/release/dreamclean $(QUALITY_ARGS)
 
 fixtures: deps-python
 	$(PYTHON) Models/make_fixtures.py

@@ -113,7 +113,7 @@ public final class Restorer: @unchecked Sendable {
             return (y, try IdentityMeasurement(measurementNoise: sigma), y, sigma)
         case .sr:
             let op = try BoxDownsampling(scale: options.scale)
-            return (try op.pseudoInverse(y), op, y, estimated)
+            return (try Bicubic.upsample(y, scale: options.scale), op, y, estimated)
         case .colorize:
             let op = Grayscale()
             let gray = try op.forward(y)
