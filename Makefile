@@ -9,7 +9,7 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
-APT_PACKAGES := libdnnl-dev libvips-dev libpng-dev pkg-config
+APT_PACKAGES := libdnnl-dev libvips-dev libpng-dev libfftw3-dev pkg-config
 PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2

@@ -24,7 +24,9 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .target(name: "DreamCleanKernels", dependencies: ["CDNNL"], swiftSettings: optimize),
         .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
-        .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
+        // FFTW 3 (Debian's libfftw3-dev) for the deblurring operator.
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
+        .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels", "CFFTW"], swiftSettings: optimize),
         .target(name: "DreamClean", dependencies: ["DreamCleanDiffusion", "DreamCleanNetworks"], swiftSettings: optimize),
         // libvips (Debian's libvips-dev) for image files in the CLI; the library itself never needs it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),

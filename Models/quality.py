@@ -147,7 +147,8 @@ def tasks(short):
 
     blur_task = ("blur sigma 1.6 + noise 0.01",
                  lambda x, seed: (np.clip(blur(x, 1.6) + np.random.default_rng(seed).normal(0, 0.01, x.shape), 0, 1), None),
-                 lambda y, e: wiener(y, 1.6, 0.01), ["--task", "blind"], None)
+                 lambda y, e: wiener(y, 1.6, 0.01), ["--task", "blind"],
+                 ["--task", "deblur", "--blur-sigma", "1.6", "--noise-sigma", "2.55"])
     gray = ("colorize", lambda x, seed: (np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2), None), lambda y, e: y,
             ["--task", "blind"], ["--task", "colorize"])
     if short:

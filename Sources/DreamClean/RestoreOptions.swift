@@ -21,6 +21,10 @@ public struct RestoreOptions: Sendable {
     public var scale: Int = 2
     /// denoise: noise standard deviation on the [0, 1] pixel scale (e.g. 25/255); nil: estimated.
     public var noiseSigma: Double?
+    /// deblur: standard deviation in pixels of the Gaussian blur (ignored when `blurKernel` is given).
+    public var blurSigma: Double = 1.6
+    /// deblur: a square, odd-sized kernel, row-major (normalized to sum 1).
+    public var blurKernel: [Float]?
     /// inpaint: [H, W] weights, 1 where the pixel is known, 0 where it is missing (row-major).
     public var mask: [Float]?
     /// Network input tiles of at most this many pixels per side (a multiple of the network's size multiple); larger
@@ -50,5 +54,10 @@ public struct RestoreOptions: Sendable {
         try check((32...4096).contains(tileSize), "tile_size", tileSize, "32...4096")
         try check(tileOverlap >= 0 && tileOverlap < tileSize / 2, "tile_overlap", tileOverlap, "0 ..< tile_size / 2")
         if let mask { try check(mask.allSatisfy { $0.isFinite }, "mask", "non-finite values", "finite weights") }
+        try check(blurSigma > 0 && blurSigma <= 16, "blur_sigma", blurSigma, "(0, 16]")
+        if let blurKernel {
+            let size = Int(Double(blurKernel.count).squareRoot())
+            try check(size * size == blurKernel.count && size % 2 == 1, "blur_kernel", "\(blurKernel.count) values", "an odd square kernel")
+        }
     }
 }

@@ -11,7 +11,7 @@ public enum RestoreTask: String, Sendable, CaseIterable {
     case jpeg
     /// Low resolution: box-averaging operator at an integer scale; the output is scale times larger.
     case sr
-    /// Gaussian or user-kernel blur: not available yet (needs the Fourier pseudo-inverse).
+    /// Gaussian or user-kernel blur: the Fourier pseudo-inverse on the mirrored image.
     case deblur
     /// Missing pixels given by a mask.
     case inpaint

@@ -51,9 +51,6 @@ public final class Restorer: @unchecked Sendable {
         if options.task == .inpaint && options.mask == nil {
             throw RestoreError.invalidOption(name: "mask", value: "none", allowed: "inpaint needs a mask")
         }
-        if options.task == .deblur {
-            throw RestoreError.unsupported("task deblur (the Fourier pseudo-inverse is not implemented yet)")
-        }
         let (color, alpha) = try input.tensor(restoringAlpha: options.processAlpha)
         lock.lock()
         defer { lock.unlock() }
@@ -125,7 +122,18 @@ public final class Restorer: @unchecked Sendable {
             let measured = try op.forward(y)
             return (filledHoles(measured, mask: mask), op, measured, estimated)
         case .deblur:
-            throw RestoreError.unsupported("task deblur")
+            let sigma = options.noiseSigma.map { 2 * $0 } ?? 0  // [0, 1] pixels -> [-1, 1]
+            let op: Blur
+            do {
+                if let kernel = options.blurKernel {
+                    op = try Blur(kernel: kernel, kernelSize: Int(Double(kernel.count).squareRoot()), measurementNoise: sigma)
+                } else {
+                    op = try Blur.gaussian(sigma: options.blurSigma, measurementNoise: sigma)
+                }
+            } catch let DiffusionError.invalidOption(name, value, allowed) {
+                throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
+            }
+            return (y, op, y, max(sigma, estimated))
         }
     }
 

@@ -49,7 +49,7 @@ struct Restore: ParsableCommand {
 
     @Argument(help: "Input image (any format libvips reads).") var input: String
     @Argument(help: "Output image; the format follows the suffix (.png, .jpg, .tif, .webp).") var output: String
-    @Option(help: "blind, denoise, jpeg, sr, inpaint, colorize (deblur is not available yet).") var task = "blind"
+    @Option(help: "blind, denoise, jpeg, sr, deblur, inpaint, colorize.") var task = "blind"
     @Option(help: "fast, balanced or quality.") var preset = "balanced"
     @Option(help: "Inversion depth in (0, 1]; default: the preset's, estimated from the image for blind and denoise.") var strength: Double?
     @Option(help: "VPS step gamma in [0, 1).") var gamma: Double?
@@ -58,6 +58,7 @@ struct Restore: ParsableCommand {
     @Option(help: "Random seed; -1 draws one.") var seed: Int = -1
     @Option(help: "sr: upscaling factor.") var scale: Int = 2
     @Option(name: .customLong("noise-sigma"), help: "denoise: noise standard deviation in 0-255 units (default: estimated).") var noiseSigma: Double?
+    @Option(name: .customLong("blur-sigma"), help: "deblur: Gaussian blur standard deviation in pixels.") var blurSigma: Double = 1.6
     @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
     @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
     @Flag(help: "No progress bar.") var quiet = false
@@ -83,6 +84,7 @@ struct Restore: ParsableCommand {
         options.seed = seed < 0 ? nil : UInt64(seed)
         options.scale = scale
         options.noiseSigma = noiseSigma.map { $0 / 255 }
+        options.blurSigma = blurSigma
         options.tileSize = tileSize
         guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
         var image = try LoadedImage(path: input)

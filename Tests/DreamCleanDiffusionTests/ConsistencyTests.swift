@@ -42,6 +42,26 @@ final class ConsistencyTests: XCTestCase {
         try assertConsistent(Grayscale(), "colorize")
     }
 
+    /// Deblurring's pseudo-inverse is exact on the frequencies the blur passes (|K̂|² > 1e-6); what it drops is below
+    /// 1e-3 of the signal, hence the looser tolerance.
+    func testDeblurring() throws {
+        let truth = try model.sample(TensorShape(batch: 1, height: 12, width: 12, channels: 3), seed: 17)
+        let blur = try Blur.gaussian(sigma: 1.0)
+        let (result, y) = try restore(blur, truth: truth)
+        XCTAssertLessThanOrEqual(try blur.forward(result).maxAbsDifference(y), 2e-3)
+        // The operator itself: a constant image is unchanged by a normalized blur, and A A⁺ y = y for y in A's range.
+        let flat = try Tensor(shape: truth.shape, nhwc: [Float](repeating: 0.3, count: truth.count))
+        XCTAssertLessThanOrEqual(try blur.forward(flat).maxAbsDifference(flat), 1e-5)
+        XCTAssertLessThanOrEqual(try blur.forward(try blur.pseudoInverse(y)).maxAbsDifference(y), 2e-3)
+    }
+
+    func testBlurRejectsBadKernels() {
+        XCTAssertThrowsError(try Blur(kernel: [1, 1, 1, 1], kernelSize: 2))
+        XCTAssertThrowsError(try Blur(kernel: [0, 0, 0, 0, 0, 0, 0, 0, 0], kernelSize: 3))
+        XCTAssertThrowsError(try Blur(kernel: [.nan, 1, 1, 1, 1, 1, 1, 1, 1], kernelSize: 3))
+        XCTAssertThrowsError(try Blur.gaussian(sigma: 0))
+    }
+
     func testNoiselessDenoisingReturnsTheMeasurement() throws {
         try assertConsistent(try IdentityMeasurement(measurementNoise: 0), "denoise sigma 0")
     }

@@ -75,7 +75,7 @@ final class BadInputTests: XCTestCase {
         for (name, edit) in [("steps", { (o: inout RestoreOptions) in o.steps = 0 }), ("strength", { $0.strength = 1.5 }),
                              ("strength", { $0.strength = .nan }), ("gamma", { $0.gamma = 1 }), ("vps_iters", { $0.vpsIterations = 11 }),
                              ("noise_sigma", { $0.noiseSigma = -0.1 }), ("tile_size", { $0.tileSize = 8 }),
-                             ("tile_overlap", { $0.tileOverlap = 200 })] as [(String, (inout RestoreOptions) -> Void)] {
+                             ("tile_overlap", { $0.tileOverlap = 300 })] as [(String, (inout RestoreOptions) -> Void)] {
             var options = RestoreOptions()
             edit(&options)
             try assertRefused(options, check: invalidOption(name))
@@ -96,7 +96,12 @@ final class BadInputTests: XCTestCase {
         try assertRefused(options, outputSize: (4, 4)) { XCTAssertNotNil($0 as? RestoreError) }
     }
 
-    func testDeblurIsReportedAsUnsupported() throws {
-        try assertRefused(RestoreOptions(task: .deblur)) { XCTAssertEqual($0 as? RestoreError, .unsupported("task deblur (the Fourier pseudo-inverse is not implemented yet)")) }
+    func testBadBlurOptions() throws {
+        var options = RestoreOptions(task: .deblur)
+        options.blurSigma = 0
+        try assertRefused(options, check: invalidOption("blur_sigma"))
+        options = RestoreOptions(task: .deblur)
+        options.blurKernel = [1, 2, 3, 4]
+        try assertRefused(options, check: invalidOption("blur_kernel"))
     }
 }

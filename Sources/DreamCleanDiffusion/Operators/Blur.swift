@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+import CFFTW
+import DreamCleanKernels
+import Foundation
+
+/// Deblurring's degradation: convolution with a known kernel (a Gaussian or the user's), with symmetric boundaries.
+///
+/// The image is mirrored to 2H x 2W, where convolution is circular and therefore diagonal in Fourier space: A = K̂.
+/// The pseudo-inverse keeps the frequencies the blur passes, 1/K̂ where |K̂|² > τ, and treats the others as A's null
+/// space (DDNM's SVD form), so A A⁺ = I on the pass band. τ grows with the measurement noise (τ = max(1e-6, 4σ_y²)) so
+/// that the inverse never amplifies noise more than 1/(2σ_y) times.
+///
+/// Limitations: exact only for symmetric kernels (the mirrored image stays mirrored); other kernels are applied the
+/// same way, an approximation at the borders.
+public struct Blur: MeasurementOperator {
+    public let kernel: [Float]
+    public let kernelSize: Int
+    public let measurementNoise: Double
+
+    /// `kernel` is kernelSize x kernelSize, row-major, odd size; it is normalized to sum 1.
+    public init(kernel: [Float], kernelSize: Int, measurementNoise: Double = 0) throws {
+        guard kernelSize % 2 == 1, (1...101).contains(kernelSize), kernel.count == kernelSize * kernelSize else {
+            throw DiffusionError.invalidOption("kernel", "\(kernel.count) values, size \(kernelSize)", "an odd square kernel, size 1...101")
+        }
+        let sum = kernel.reduce(0, +)
+        guard kernel.allSatisfy({ $0.isFinite }), sum > 0 else {
+            throw DiffusionError.invalidOption("kernel", "sum \(sum)", "finite values with a positive sum")
+        }
+        guard measurementNoise >= 0, measurementNoise.isFinite else {
+            throw DiffusionError.invalidOption("noise_sigma", "\(measurementNoise)", ">= 0")
+        }
+        self.kernel = kernel.map { $0 / sum }
+        self.kernelSize = kernelSize
+        self.measurementNoise = measurementNoise
+    }
+
+    /// A Gaussian kernel of standard deviation `sigma` pixels, truncated at 3 sigma.
+    public static func gaussian(sigma: Double, measurementNoise: Double = 0) throws -> Blur {
+        guard sigma > 0, sigma <= 16 else { throw DiffusionError.invalidOption("blur_sigma", "\(sigma)", "(0, 16]") }
+        let radius = Int((3 * sigma).rounded(.up))
+        let size = 2 * radius + 1
+        let values = (0..<size * size).map { i -> Float in
+            let (dy, dx) = (Double(i / size - radius), Double(i % size - radius))
+            return Float(exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)))
+        }
+        return try Blur(kernel: values, kernelSize: size, measurementNoise: measurementNoise)
+    }
+
+    public func forward(_ x: Tensor) throws -> Tensor {
+        try filtered(x) { k in k }
+    }
+
+    public func pseudoInverse(_ y: Tensor) throws -> Tensor {
+        let threshold = Float(max(1e-6, 4 * measurementNoise * measurementNoise))
+        return try filtered(y) { k in
+            let power = k.real * k.real + k.imaginary * k.imaginary
+            return power > threshold ? (k.real / power, -k.imaginary / power) : (0, 0)
+        }
+    }
+
+    /// Multiplies each channel's spectrum (on the mirrored image) by `response(K̂)`.
+    private func filtered(_ x: Tensor, _ response: ((real: Float, imaginary: Float)) -> (Float, Float)) throws -> Tensor {
+        let (h, w, c) = (x.shape.height, x.shape.width, x.shape.channels)
+        guard x.shape.batch == 1, h > 0, w > 0 else {
+            throw DiffusionError.shapeMismatch(what: "blur input", expected: "[1, H, W, C]", found: x.shape.description)
+        }
+        let (eh, ew) = (2 * h, 2 * w)
+        let spectrumWidth = ew / 2 + 1
+        let real = FFTBuffer<Float>(count: eh * ew), spectrum = FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
+        let kernelSpectrum = try self.kernelSpectrum(height: eh, width: ew)
+        let plans = try FFTPlans(height: eh, width: ew, real: real, spectrum: spectrum)
+        defer { plans.destroy() }
+        let out = try Tensor(uninitialized: x.shape)
+        let scale = 1 / Float(eh * ew)
+        for channel in 0..<c {
+            for y in 0..<eh {
+                let sy = y < h ? y : eh - 1 - y
+                for xx in 0..<ew {
+                    let sx = xx < w ? xx : ew - 1 - xx
+                    real.pointer[y * ew + xx] = x.data[(sy * w + sx) * c + channel]
+                }
+            }
+            fftwf_execute(plans.forward)
+            for i in 0..<eh * spectrumWidth {
+                let (kr, ki) = response((kernelSpectrum[2 * i], kernelSpectrum[2 * i + 1]))
+                let (sr, si) = (spectrum.pointer[i].0, spectrum.pointer[i].1)
+                spectrum.pointer[i] = (sr * kr - si * ki, sr * ki + si * kr)
+            }
+            fftwf_execute(plans.backward)
+            for y in 0..<h {
+                for xx in 0..<w { out.data[(y * w + xx) * c + channel] = real.pointer[y * ew + xx] * scale }
+            }
+        }
+        return out
+    }
+
+    /// The kernel's spectrum on an eh x ew grid (centred at the origin, wrapped), as interleaved (re, im).
+    private func kernelSpectrum(height eh: Int, width ew: Int) throws -> [Float] {
+        guard kernelSize <= eh, kernelSize <= ew else {
+            throw DiffusionError.shapeMismatch(what: "blur kernel", expected: "at most the mirrored image size", found: "\(kernelSize)")
+        }
+        let spectrumWidth = ew / 2 + 1
+        let real = FFTBuffer<Float>(count: eh * ew), spectrum = FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
+        real.pointer.initialize(repeating: 0, count: eh * ew)
+        let r = kernelSize / 2
+        for ky in 0..<kernelSize {
+            for kx in 0..<kernelSize {
+                real.pointer[((ky - r + eh) % eh) * ew + (kx - r + ew) % ew] += kernel[ky * kernelSize + kx]
+            }
+        }
+        let plans = try FFTPlans(height: eh, width: ew, real: real, spectrum: spectrum)
+        defer { plans.destroy() }
+        fftwf_execute(plans.forward)
+        return (0..<eh * spectrumWidth).flatMap { [spectrum.pointer[$0].0, spectrum.pointer[$0].1] }
+    }
+}
+
+/// FFTW-aligned storage, freed with the buffer.
+final class FFTBuffer<Element> {
+    let pointer: UnsafeMutablePointer<Element>
+
+    init(count: Int) {
+        pointer = fftwf_malloc(max(count, 1) * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: max(count, 1))
+    }
+
+    deinit { fftwf_free(pointer) }
+}
+
+/// A forward (real to complex) and backward plan pair for one buffer pair. FFTW's planner is not thread-safe, so
+/// planning and destruction take a process-wide lock; executing plans is thread-safe.
+struct FFTPlans {
+    private static let plannerLock = NSLock()
+    let forward: fftwf_plan
+    let backward: fftwf_plan
+
+    init(height: Int, width: Int, real: FFTBuffer<Float>, spectrum: FFTBuffer<fftwf_complex>) throws {
+        Self.plannerLock.lock()
+        defer { Self.plannerLock.unlock() }
+        let flags = UInt32(FFTW_ESTIMATE)
+        guard let forward = fftwf_plan_dft_r2c_2d(Int32(height), Int32(width), real.pointer, spectrum.pointer, flags),
+              let backward = fftwf_plan_dft_c2r_2d(Int32(height), Int32(width), spectrum.pointer, real.pointer, flags) else {
+            throw DiffusionError.invalidOption("fft size", "\(height)x\(width)", "a size FFTW can plan")
+        }
+        self.forward = forward
+        self.backward = backward
+    }
+
+    func destroy() {
+        Self.plannerLock.lock()
+        defer { Self.plannerLock.unlock() }
+        fftwf_destroy_plan(forward)
+        fftwf_destroy_plan(backward)
+    }
+}
