@@ -14,7 +14,7 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all build deps deps-python test bench quality fixtures train clean
+.PHONY: all build library check-exports check-c deps deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -33,11 +33,30 @@ deps:
 deps-python:
 	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
 
-# The quality smoke test (the real CLI and default model on two small crops) first, then the unit tests, XCTest only:
-# Swift Testing would close the log with "0 tests", hiding XCTest's count.
-test:
-	swift build -c release --product dreamclean
-	$(PYTHON) Models/quality.py --short --cli .build/release/dreamclean
+RELEASE := .build/release
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+# libdreamclean.so.0 (the soname) beside the library SwiftPM builds.
+library: build
+	ln -sf libdreamclean.so $(RELEASE)/libdreamclean.so.0
+
+# The C ABI exports dc_* and nothing else.
+check-exports: library
+	@extra=$$(nm -D --defined-only --extern-only $(RELEASE)/libdreamclean.so | awk '{print $$3}' | grep -v -e '^dc_' -e '^DREAMCLEAN_0$$'); \
+	if [ -n "$$extra" ]; then echo "libdreamclean.so exports more than dc_*: $$extra"; exit 1; fi; \
+	echo "exports: $$(nm -D --defined-only --extern-only $(RELEASE)/libdreamclean.so | grep -c ' dc_') dc_* symbols, nothing else"
+
+# The C API from a C host, under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-c: library
+	cc -std=c11 -Wall -Wextra -Werror -g $(SANITIZE) -IInclude Tests/c/test_api.c -L$(RELEASE) -ldreamclean \
+		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_api
+	rm -rf .build/c-scratch && mkdir -p .build/c-scratch
+	./.build/test_api Tests/Fixtures/adm-tiny .build/c-scratch
+
+# The C checks and the quality smoke test (the real CLI and default model on two small crops) first, then the unit
+# tests, XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
+test: check-exports check-c
+	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 
 bench: deps deps-python build

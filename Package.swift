@@ -9,6 +9,8 @@ let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(conf
 let package = Package(
     name: "DreamClean",
     products: [
+        // libdreamclean.so: the C ABI of Include/dreamclean.h (the Makefile names it libdreamclean.so.0 and installs it).
+        .library(name: "dreamclean", type: .dynamic, targets: ["DreamCleanC"]),
         .executable(name: "dreamclean", targets: ["dreamclean"]),
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
@@ -34,6 +36,10 @@ let package = Package(
         .executableTarget(name: "dreamclean", dependencies: [
             "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
+        .target(name: "DreamCleanC", dependencies: ["DreamClean"], swiftSettings: optimize, linkerSettings: [
+            .unsafeFlags(["-Xlinker", "-soname=libdreamclean.so.0",
+                          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
+        ]),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),

@@ -65,8 +65,9 @@ public struct ImageBuffer: @unchecked Sendable {
     /// The bytes from the first to the last sample.
     var byteSpan: Int { (height - 1) * rowStride + (width - 1) * pixelStride + channels * format.bytes }
 
+    /// Sample (x, y, channel) as a float in [0, 1] (float buffers: as stored). The caller keeps x, y, c in range.
     @inline(__always)
-    func sample(_ x: Int, _ y: Int, _ c: Int) -> Float {
+    public func sample(_ x: Int, _ y: Int, _ c: Int) -> Float {
         let p = base + y * rowStride + x * pixelStride + c * format.bytes
         switch format {
         case .uint8: return Float(p.load(as: UInt8.self)) / 255

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 The DreamClean authors
+ *
+ * dreamclean.h: restore damaged photos with a diffusion prior, from C.
+ *
+ * Threading contract
+ *   - A dc_context holds a model (weights, compute threads, caches). Create one per model and share it between
+ *     threads; executions on one context run one at a time.
+ *   - A dc_filter is one job's settings and images. Use it from one thread at a time; dc_filter_cancel may be
+ *     called from any thread and takes effect within one network evaluation.
+ *   - Callbacks run on the thread that called dc_filter_execute (or dc_restore), never after it returns.
+ *   - dc_last_error_message() is per thread: it explains the last failed call made by the calling thread.
+ *   - The library never prints, never exits or aborts, and on any error or cancellation leaves the output image
+ *     untouched (it is written only once the whole result is ready).
+ */
+#ifndef DREAMCLEAN_H
+#define DREAMCLEAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Versions -------------------------------------------------------------------------------------------------- */
+
+#define DC_VERSION_MAJOR 0 /* incompatible API changes */
+#define DC_VERSION_MINOR 1 /* added features */
+#define DC_VERSION_PATCH 0 /* fixes */
+#define DC_ABI_VERSION 1   /* bumped whenever a compiled host must be rebuilt; equals the soname's number + 1 */
+
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *dc_version_string(void);
+/* The library's ABI version; a host compiled against DC_ABI_VERSION should refuse a different one. */
+int dc_abi_version(void);
+
+/* ---- Status and errors ----------------------------------------------------------------------------------------- */
+
+typedef enum {
+    DC_OK = 0,                   /* success */
+    DC_ERROR_UNKNOWN = 1,        /* an unexpected internal failure */
+    DC_ERROR_INVALID_ARGUMENT = 2, /* a NULL, released or wrong handle, a bad size, stride, name or value */
+    DC_ERROR_INVALID_OPERATION = 3, /* a call that is not allowed now (e.g. execute without images) */
+    DC_ERROR_OUT_OF_MEMORY = 4,  /* an allocation failed or the job would not fit */
+    DC_ERROR_UNSUPPORTED = 5,    /* a valid request this build or model cannot serve */
+    DC_ERROR_CANCELLED = 6,      /* dc_filter_cancel or a progress callback stopped the job */
+    DC_ERROR_IO = 7,             /* a file could not be read */
+    DC_ERROR_MODEL = 8           /* the model file or its config is missing, corrupt or inconsistent */
+} dc_status;
+
+/* A constant name for a status code, e.g. "DC_ERROR_CANCELLED". */
+const char *dc_status_string(dc_status status);
+/* The message of the calling thread's last failure ("" if none); valid until this thread's next dc_* call. */
+const char *dc_last_error_message(void);
+
+/* ---- Objects --------------------------------------------------------------------------------------------------- */
+
+typedef struct dc_context_s *dc_context; /* a loaded model and its compute resources */
+typedef struct dc_filter_s *dc_filter;   /* one restoration job */
+
+/* Sample formats: DC_FORMAT_U8 0..255, DC_FORMAT_U16 0..65535, DC_FORMAT_F32 0..1 (clamped; NaN rejected). */
+typedef enum {
+    DC_FORMAT_U8 = 1,  /* unsigned 8-bit samples */
+    DC_FORMAT_U16 = 2, /* unsigned 16-bit samples, native byte order */
+    DC_FORMAT_F32 = 3  /* 32-bit float samples in [0, 1] */
+} dc_format;
+
+/* Progress: the fraction of network evaluations done, 0 to 1. Return false to cancel. */
+typedef bool (*dc_progress_fn)(void *user, double fraction);
+
+/* Loads a model folder (config.json + model.safetensors); NULL loads the default model ($DREAMCLEAN_MODEL, else the
+ * one `make install` put under PREFIX/share/dreamclean/models/default). */
+dc_status dc_context_new(const char *model_path, dc_context *out);
+/* Context settings: "num_threads" (0 = one per core; takes effect before the first execution). */
+dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);
+/* Reads a context setting. */
+dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);
+/* Releases a context (NULL is allowed); its filters must be released first. */
+void dc_context_release(dc_context context);
+
+/* Creates a job on a context, with every parameter at its default. */
+dc_status dc_filter_new(dc_context context, dc_filter *out);
+/* Sets an image slot: "input", "output" (may equal input) or "mask" (1 channel, non-zero = missing). Width, height
+ * and 1-4 channels (gray, gray+alpha, RGB, RGBA); pixel_stride and row_stride in bytes, 0 meaning packed. The memory
+ * must stay valid until the filter executes or the slot is set again. */
+dc_status dc_filter_set_image(dc_filter filter, const char *slot, void *data, dc_format format, size_t width,
+                              size_t height, size_t channels, size_t pixel_stride, size_t row_stride);
+/* Typed parameter setters; an unknown name or a value out of range is DC_ERROR_INVALID_ARGUMENT. */
+dc_status dc_filter_set_int(dc_filter filter, const char *name, int64_t value);
+/* Sets a float parameter. */
+dc_status dc_filter_set_float(dc_filter filter, const char *name, double value);
+/* Sets a boolean parameter. */
+dc_status dc_filter_set_bool(dc_filter filter, const char *name, bool value);
+/* Sets a string parameter (task, preset). */
+dc_status dc_filter_set_string(dc_filter filter, const char *name, const char *value);
+/* Typed getters. */
+dc_status dc_filter_get_int(dc_filter filter, const char *name, int64_t *value);
+/* Reads a float parameter. */
+dc_status dc_filter_get_float(dc_filter filter, const char *name, double *value);
+/* Reads a boolean parameter. */
+dc_status dc_filter_get_bool(dc_filter filter, const char *name, bool *value);
+/* Reads a string parameter into buffer (capacity bytes, NUL-terminated); *needed gets the size required. */
+dc_status dc_filter_get_string(dc_filter filter, const char *name, char *buffer, size_t capacity, size_t *needed);
+/* Sets several parameters from "name=value:name=value" (e.g. "task=sr:scale=4:seed=7"); all or nothing. */
+dc_status dc_filter_set_options(dc_filter filter, const char *options);
+/* Installs a progress callback (NULL removes it). */
+dc_status dc_filter_set_progress(dc_filter filter, dc_progress_fn function, void *user);
+/* Runs the job; blocks until done, failed or cancelled. */
+dc_status dc_filter_execute(dc_filter filter);
+/* Asks a running (or the next) execution to stop; safe from any thread. */
+dc_status dc_filter_cancel(dc_filter filter);
+/* Releases a filter (NULL is allowed). */
+void dc_filter_release(dc_filter filter);
+
+/* ---- Parameter introspection ----------------------------------------------------------------------------------- */
+
+typedef enum {
+    DC_PARAM_INT = 1,    /* dc_filter_set_int */
+    DC_PARAM_FLOAT = 2,  /* dc_filter_set_float */
+    DC_PARAM_BOOL = 3,   /* dc_filter_set_bool */
+    DC_PARAM_STRING = 4  /* dc_filter_set_string, one of `choices` */
+} dc_param_type;
+
+typedef struct {
+    size_t struct_size;         /* set by the caller to sizeof(dc_param_desc); fields past it are not written */
+    const char *name;           /* e.g. "strength" */
+    dc_param_type type;         /* which setter takes it */
+    const char *description;    /* one line for a dialog or --help */
+    double minimum;             /* numeric range (inclusive) */
+    double maximum;
+    double default_value;       /* numeric default; for "auto" defaults see description */
+    const char *default_string; /* string default, or "" */
+    const char *choices;        /* for strings: comma-separated allowed values, else "" */
+} dc_param_desc;
+
+/* How many parameters a filter has. */
+int dc_param_count(void);
+/* Describes parameter `index` (0 <= index < dc_param_count()). The strings are static. */
+dc_status dc_param_info(int index, dc_param_desc *info);
+/* The same list as JSON into buffer (capacity bytes, NUL-terminated); *needed gets the size required. */
+dc_status dc_params_json(char *buffer, size_t capacity, size_t *needed);
+
+/* ---- One call ---------------------------------------------------------------------------------------------------- */
+
+/* Restores `in` into `out` (same size, or `scale` times larger for task=sr; may be the same memory), packed pixels
+ * with rows `row_stride` bytes apart (0 = packed), with settings from an options string (NULL = defaults). */
+dc_status dc_restore(dc_context context, const void *in, void *out, dc_format format, size_t width, size_t height,
+                     size_t channels, size_t row_stride, const char *options, dc_progress_fn progress, void *user);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DREAMCLEAN_H */

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 The DreamClean authors
+ *
+ * The C ABI from a plain C host, misuse first: every bad call must return its status with a message, never crash.
+ * Built and run by `make test` under AddressSanitizer and UndefinedBehaviorSanitizer.
+ *   test_api MODEL_FOLDER SCRATCH_FOLDER
+ */
+#include "dreamclean.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passed++;                                                        \
+        } else {                                                             \
+            failed++;                                                        \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                    \
+            fprintf(stderr, " (last error: %s)\n", dc_last_error_message()); \
+        }                                                                    \
+    } while (0)
+
+#define EXPECT(call, status) CHECK((call) == (status), "expected %s", #status)
+/* A failing call must also explain itself. */
+#define EXPECT_ERROR(call, status)                                                        \
+    do {                                                                                  \
+        EXPECT(call, status);                                                             \
+        CHECK(strlen(dc_last_error_message()) > 0, "no message for %s", #call);        \
+    } while (0)
+
+enum { W = 16, H = 12, C = 3 };
+
+static void fill(unsigned char *pixels) {
+    for (int i = 0; i < W * H * C; i++) pixels[i] = (unsigned char)((i * 37) % 251);
+}
+
+static double last_fraction;
+static int calls;
+static bool record_progress(void *user, double fraction) {
+    (void)user;
+    if (fraction < last_fraction) failed++;
+    last_fraction = fraction;
+    calls++;
+    return true;
+}
+static bool stop_at_once(void *user, double fraction) {
+    (void)fraction;
+    ++*(int *)user;
+    return false;
+}
+
+struct job {
+    dc_context context;
+    unsigned char out[W * H * C];
+    dc_status status;
+};
+
+static void *run_job(void *arg) {
+    struct job *job = arg;
+    unsigned char in[W * H * C];
+    fill(in);
+    job->status = dc_restore(job->context, in, job->out, DC_FORMAT_U8, W, H, C, 0, "steps=2:seed=11", NULL, NULL);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_api MODEL_FOLDER SCRATCH_FOLDER\n");
+        return 2;
+    }
+    const char *model = argv[1];
+    char path[1024];
+
+    /* Versions and names. */
+    CHECK(dc_abi_version() == DC_ABI_VERSION, "abi %d", dc_abi_version());
+    char expected_version[32];
+    snprintf(expected_version, sizeof expected_version, "%d.%d.%d", DC_VERSION_MAJOR, DC_VERSION_MINOR, DC_VERSION_PATCH);
+    CHECK(strcmp(dc_version_string(), expected_version) == 0, "version %s", dc_version_string());
+    CHECK(strcmp(dc_status_string(DC_ERROR_CANCELLED), "DC_ERROR_CANCELLED") == 0, "status name");
+    CHECK(strcmp(dc_status_string((dc_status)99), "DC_ERROR_UNKNOWN_STATUS") == 0, "unknown status name");
+
+    /* Contexts: NULL out, missing folder, corrupted weights. */
+    dc_context context = NULL;
+    EXPECT_ERROR(dc_context_new(model, NULL), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_context_new("/nonexistent/model", &context), DC_ERROR_IO);
+    CHECK(context == NULL, "context set on failure");
+    snprintf(path, sizeof path, "%s/corrupt", argv[2]);
+    char command[5 * sizeof path + 200];
+    snprintf(command, sizeof command, "mkdir -p '%s' && cp '%s/config.json' '%s/' && head -c 5000 '%s/model.safetensors' > '%s/model.safetensors'",
+             path, model, path, model, path);
+    CHECK(system(command) == 0, "could not make the corrupt model");
+    EXPECT_ERROR(dc_context_new(path, &context), DC_ERROR_MODEL);
+
+    EXPECT(dc_context_new(model, &context), DC_OK);
+    CHECK(context != NULL, "no context");
+    EXPECT(dc_context_set_int(context, "num_threads", 1), DC_OK);
+    int64_t threads = -1;
+    EXPECT(dc_context_get_int(context, "num_threads", &threads), DC_OK);
+    CHECK(threads == 1, "threads %lld", (long long)threads);
+    EXPECT_ERROR(dc_context_set_int(context, "num_thread", 1), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_context_set_int(context, "num_threads", -3), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_context_set_int(NULL, "num_threads", 1), DC_ERROR_INVALID_ARGUMENT);
+
+    /* Filters and images. */
+    dc_filter filter = NULL;
+    EXPECT_ERROR(dc_filter_new(NULL, &filter), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_new((dc_context)&threads, &filter), DC_ERROR_INVALID_ARGUMENT); /* not a handle */
+    EXPECT(dc_filter_new(context, &filter), DC_OK);
+    EXPECT_ERROR(dc_filter_execute((dc_filter)context), DC_ERROR_INVALID_ARGUMENT);   /* wrong kind */
+    unsigned char in[W * H * C], out[W * H * C];
+    fill(in);
+    memset(out, 0xAB, sizeof out);
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_INVALID_OPERATION);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", NULL, DC_FORMAT_U8, W, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, 0, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, 0, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, 0, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, 5, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, C, 2, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, C, 0, W * C - 1), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, (size_t)1 << 40, (size_t)1 << 40, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, SIZE_MAX, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, C, SIZE_MAX / 2, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "input", in, (dc_format)9, W, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, "inptu", in, DC_FORMAT_U8, W, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_image(filter, NULL, in, DC_FORMAT_U8, W, H, C, 0, 0), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_filter_set_image(filter, "input", in, DC_FORMAT_U8, W, H, C, 0, 0), DC_OK);
+    EXPECT(dc_filter_set_image(filter, "output", out, DC_FORMAT_U8, W, H, C, 0, 0), DC_OK);
+
+    /* Parameters. */
+    EXPECT_ERROR(dc_filter_set_int(filter, "stpes", 3), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_int(filter, "steps", 100000), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_float(filter, "steps", 3.0), DC_ERROR_INVALID_ARGUMENT); /* wrong type */
+    EXPECT_ERROR(dc_filter_set_float(filter, "strength", 1.5), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_string(filter, "task", "dehaze"), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_string(filter, "task", NULL), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_options(filter, "steps=2:seed"), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_options(filter, "steps=2:strength=x"), DC_ERROR_INVALID_ARGUMENT);
+    int64_t steps = -1;
+    EXPECT(dc_filter_get_int(filter, "steps", &steps), DC_OK);
+    CHECK(steps == 0, "a failed options string must change nothing (steps %lld)", (long long)steps);
+    EXPECT(dc_filter_set_options(filter, "steps=2:seed=5:task=blind"), DC_OK);
+    EXPECT(dc_filter_get_int(filter, "steps", &steps), DC_OK);
+    CHECK(steps == 2, "steps %lld", (long long)steps);
+    char task[4];
+    size_t needed = 0;
+    EXPECT_ERROR(dc_filter_get_string(filter, "task", task, sizeof task, &needed), DC_ERROR_INVALID_ARGUMENT);
+    CHECK(needed == 6, "needed %zu", needed);
+    char task_buffer[16];
+    EXPECT(dc_filter_get_string(filter, "task", task_buffer, sizeof task_buffer, &needed), DC_OK);
+    CHECK(strcmp(task_buffer, "blind") == 0, "task %s", task_buffer);
+
+    /* Cancel before execute: the output stays untouched. */
+    EXPECT(dc_filter_cancel(filter), DC_OK);
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_CANCELLED);
+    CHECK(out[0] == 0xAB && out[sizeof out - 1] == 0xAB, "output written by a cancelled run");
+    /* A progress callback that cancels on its first call. */
+    int stops = 0;
+    EXPECT(dc_filter_set_progress(filter, stop_at_once, &stops), DC_OK);
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_CANCELLED);
+    CHECK(stops == 1, "callback called %d times", stops);
+    CHECK(out[0] == 0xAB, "output written by a cancelled run");
+
+    /* A real run, with progress. */
+    EXPECT(dc_filter_set_progress(filter, record_progress, NULL), DC_OK);
+    EXPECT(dc_filter_execute(filter), DC_OK);
+    CHECK(calls > 2 && last_fraction == 1.0, "progress: %d calls, last %f", calls, last_fraction);
+    int changed = 0;
+    for (size_t i = 0; i < sizeof out; i++) changed += out[i] != 0xAB;
+    CHECK(changed > (int)sizeof out / 2, "output mostly unwritten (%d)", changed);
+
+    /* Use after release. */
+    dc_filter_release(filter);
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_INVALID_ARGUMENT);
+    dc_filter_release(filter); /* double release is ignored */
+    dc_filter_release(NULL);
+
+    /* One call, and two threads sharing one context give the single-threaded result. */
+    unsigned char single[W * H * C];
+    fill(in);
+    EXPECT(dc_restore(context, in, single, DC_FORMAT_U8, W, H, C, 0, "steps=2:seed=11", NULL, NULL), DC_OK);
+    EXPECT_ERROR(dc_restore(context, in, single, DC_FORMAT_U8, W, H, C, 0, "steps=two", NULL, NULL), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_restore(context, NULL, single, DC_FORMAT_U8, W, H, C, 0, NULL, NULL, NULL), DC_ERROR_INVALID_ARGUMENT);
+    struct job jobs[2] = {{context, {0}, DC_ERROR_UNKNOWN}, {context, {0}, DC_ERROR_UNKNOWN}};
+    pthread_t workers[2];
+    for (int i = 0; i < 2; i++) pthread_create(&workers[i], NULL, run_job, &jobs[i]);
+    for (int i = 0; i < 2; i++) pthread_join(workers[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        CHECK(jobs[i].status == DC_OK, "thread %d status %d", i, jobs[i].status);
+        CHECK(memcmp(jobs[i].out, single, sizeof single) == 0, "thread %d differs from the single-threaded run", i);
+    }
+
+    /* Introspection. */
+    CHECK(dc_param_count() >= 10, "count %d", dc_param_count());
+    dc_param_desc info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info;
+    int found_strength = 0;
+    for (int i = 0; i < dc_param_count(); i++) {
+        EXPECT(dc_param_info(i, &info), DC_OK);
+        if (strcmp(info.name, "strength") == 0) found_strength = info.type == DC_PARAM_FLOAT && info.maximum == 1.0;
+    }
+    CHECK(found_strength, "strength not described as a float in [.., 1]");
+    EXPECT_ERROR(dc_param_info(dc_param_count(), &info), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_param_info(0, NULL), DC_ERROR_INVALID_ARGUMENT);
+    size_t json_size = 0;
+    EXPECT(dc_params_json(NULL, 0, &json_size), DC_OK);
+    char *json = malloc(json_size);
+    EXPECT(dc_params_json(json, json_size, &json_size), DC_OK);
+    CHECK(json[0] == '[' && strstr(json, "\"name\": \"tile_size\"") != NULL, "json %s", json);
+    free(json);
+
+    dc_context_release(context);
+    EXPECT_ERROR(dc_filter_new(context, &filter), DC_ERROR_INVALID_ARGUMENT);
+    dc_context_release(NULL);
+
+    printf("capi: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
