@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
 #
+#   make demo      build, then restore examples/images/noisy.png into restored.png with the default model
 #   make deps      system packages a fresh Debian 12 lacks (idempotent)
 #   make test      every test (what CI runs)
 #   make bench     forward-pass speed and memory against PyTorch eager and torch.compile
@@ -14,12 +15,16 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all build library check-exports check-c deps deps-python test bench quality fixtures train clean
+.PHONY: all demo build library check-exports check-c deps deps-python test bench quality fixtures train clean
 
 all: build
 
 build:
 	swift build -c release
+
+demo: build
+	$(RELEASE)/dreamclean restore examples/images/noisy.png restored.png --task denoise --preset fast --seed 1
+	@echo "wrote restored.png (from examples/images/noisy.png)"
 
 deps:
 	@$(PYTHON) -c "import numpy, PIL, scipy" 2>/dev/null || $(PYTHON) -m pip install -q numpy pillow scipy

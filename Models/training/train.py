@@ -17,6 +17,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -122,6 +123,10 @@ class Trainer:
             training = config.get("training", {})
             self.step, self.samples = training.get("steps", 0), training.get("samples_seen", 0)
             self.seconds = training.get("cpu_seconds", 0.0)
+            history = os.path.join(self.args.init, "loss.csv")
+            if os.path.exists(history) and not os.path.exists(self.log):
+                os.makedirs(self.args.run, exist_ok=True)
+                shutil.copyfile(history, self.log)
             return f"exported model {self.args.init}"
         return "fresh start"
 
@@ -135,8 +140,13 @@ class Trainer:
     def export(self, folder):
         training = {"steps": self.step, "samples_seen": self.samples, "cpu_seconds": round(self.seconds, 1),
                     "recipe": "Models/training/train.py"}
-        return save_model(folder, self.ema.state_dict(), DEFAULT_CONFIG, dtype=torch.float16, training=training,
-                          source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)")
+        config = save_model(folder, self.ema.state_dict(), DEFAULT_CONFIG, dtype=torch.float16, training=training,
+                            source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)")
+        # The loss history travels with the weights, so that a fresh machine resuming from them keeps the whole curve.
+        history = os.path.join(folder, "loss.csv")
+        if os.path.exists(self.log) and os.path.abspath(self.log) != os.path.abspath(history):
+            shutil.copyfile(self.log, history)
+        return config
 
     def train_step(self, x0, t):
         noise = torch.randn_like(x0)
