@@ -9,8 +9,9 @@ let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(conf
 let package = Package(
     name: "DreamClean",
     products: [
-        // libdreamclean.so: the C ABI of Include/dreamclean.h (the Makefile names it libdreamclean.so.0 and installs it).
-        .library(name: "dreamclean", type: .dynamic, targets: ["DreamCleanC"]),
+        // The C ABI of Include/dreamclean.h. SwiftPM names it libDreamCleanC.so (the CLI owns the name "dreamclean");
+        // its soname is libdreamclean.so.0 and `make library` / `make install` give it that name.
+        .library(name: "DreamCleanC", type: .dynamic, targets: ["DreamCleanC"]),
         .executable(name: "dreamclean", targets: ["dreamclean"]),
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
