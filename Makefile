@@ -18,7 +18,7 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all demo install uninstall build library check-exports check-c check-install deps deps-python test bench quality fixtures train clean
+.PHONY: all demo install uninstall build library check-exports check-c check-install check-python deps deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -30,7 +30,7 @@ demo: build
 	@echo "wrote restored.png (from examples/images/noisy.png)"
 
 deps:
-	@$(PYTHON) -c "import numpy, PIL, scipy" 2>/dev/null || $(PYTHON) -m pip install -q numpy pillow scipy
+	@$(PYTHON) -c "import numpy, PIL, scipy, pytest" 2>/dev/null || $(PYTHON) -m pip install -q numpy pillow scipy pytest
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
@@ -94,7 +94,11 @@ check-install:
 
 # The C checks and the quality smoke test (the real CLI and default model on two small crops) first, then the unit
 # tests, XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
-test: check-exports check-c check-install
+# The Python module's tests (plain asserts: pytest's assertion rewriting trips a CPython 3.11.7 AST check here).
+check-python: library
+	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
+
+test: check-exports check-c check-install check-python
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+"""DreamClean from Python through ctypes, on numpy arrays.
+
+    import numpy as np, dreamclean
+    with dreamclean.Context() as dc:                      # the default model; Context("path/to/model") for another
+        restored = dc.restore(noisy, task="denoise", noise_sigma=25, seed=1)
+
+Images are numpy arrays of uint8, uint16 or float32 (0..1), shaped (H, W) or (H, W, C) with 1-4 channels; any strides
+with contiguous channels. Keyword parameters are the library's own list (`dreamclean.parameters()`), checked by name
+and type. Errors raise `DreamCleanError` with the library's message.
+
+The library is found at $DREAMCLEAN_LIBRARY, then by the linker (`make install`), then in this checkout's build folder.
+"""
+import ctypes
+import ctypes.util
+import json
+import os
+
+import numpy as np
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_FORMATS = {np.dtype(np.uint8): 1, np.dtype(np.uint16): 2, np.dtype(np.float32): 3}
+_PROGRESS = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_double)
+_STATUS_NAMES = {0: "OK", 1: "UNKNOWN", 2: "INVALID_ARGUMENT", 3: "INVALID_OPERATION", 4: "OUT_OF_MEMORY",
+                 5: "UNSUPPORTED", 6: "CANCELLED", 7: "IO", 8: "MODEL"}
+
+
+class DreamCleanError(Exception):
+    """A failed library call: `status` is the dc_status name (e.g. "CANCELLED"), the text is the library's message."""
+
+    def __init__(self, status, message):
+        super().__init__(f"{_STATUS_NAMES.get(status, status)}: {message}")
+        self.status = _STATUS_NAMES.get(status, str(status))
+        self.message = message
+
+
+def _load_library():
+    candidates = [os.environ.get("DREAMCLEAN_LIBRARY"), ctypes.util.find_library("dreamclean"),
+                  os.path.join(_HERE, "..", "..", ".build", "release", "libdreamclean.so.0")]
+    for path in filter(None, candidates):
+        try:
+            lib = ctypes.CDLL(path)
+            break
+        except OSError:
+            continue
+    else:
+        raise OSError(f"libdreamclean not found (tried {[c for c in candidates if c]}); run `make library` or `make install`")
+    handle, status = ctypes.c_void_p, ctypes.c_int
+    signatures = {
+        "dc_last_error_message": ([], ctypes.c_char_p),
+        "dc_version_string": ([], ctypes.c_char_p),
+        "dc_context_new": ([ctypes.c_char_p, ctypes.POINTER(handle)], status),
+        "dc_context_set_int": ([handle, ctypes.c_char_p, ctypes.c_int64], status),
+        "dc_context_release": ([handle], None),
+        "dc_filter_new": ([handle, ctypes.POINTER(handle)], status),
+        "dc_filter_set_image": ([handle, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t, ctypes.c_size_t,
+                                 ctypes.c_size_t, ctypes.c_size_t, ctypes.c_size_t], status),
+        "dc_filter_set_int": ([handle, ctypes.c_char_p, ctypes.c_int64], status),
+        "dc_filter_set_float": ([handle, ctypes.c_char_p, ctypes.c_double], status),
+        "dc_filter_set_bool": ([handle, ctypes.c_char_p, ctypes.c_bool], status),
+        "dc_filter_set_string": ([handle, ctypes.c_char_p, ctypes.c_char_p], status),
+        "dc_filter_set_progress": ([handle, _PROGRESS, ctypes.c_void_p], status),
+        "dc_filter_execute": ([handle], status),
+        "dc_filter_cancel": ([handle], status),
+        "dc_filter_release": ([handle], None),
+        "dc_params_json": ([ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)], status),
+    }
+    for name, (arguments, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes, function.restype = arguments, result
+    return lib
+
+
+_lib = _load_library()
+
+
+def _check(status):
+    if status != 0:
+        raise DreamCleanError(status, _lib.dc_last_error_message().decode("utf-8", "replace"))
+
+
+def version():
+    return _lib.dc_version_string().decode()
+
+
+def parameters():
+    """The library's parameter list: dicts with name, type, description, default, and range or choices."""
+    needed = ctypes.c_size_t(0)
+    _check(_lib.dc_params_json(None, 0, ctypes.byref(needed)))
+    buffer = ctypes.create_string_buffer(needed.value)
+    _check(_lib.dc_params_json(buffer, needed.value, ctypes.byref(needed)))
+    return json.loads(buffer.value.decode())
+
+
+_PARAMETERS = {p["name"]: p for p in parameters()}
+
+
+class Job:
+    """One restoration in progress; `cancel()` may be called from any thread."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def cancel(self):
+        _check(_lib.dc_filter_cancel(self._handle))
+
+
+class Context:
+    """A loaded model; share one between threads (its restorations run one at a time)."""
+
+    def __init__(self, model=None, threads=0):
+        self._handle = None
+        handle = ctypes.c_void_p()
+        _check(_lib.dc_context_new(model.encode() if model else None, ctypes.byref(handle)))
+        self._handle = handle
+        if threads:
+            _check(_lib.dc_context_set_int(self._handle, b"num_threads", threads))
+
+    def close(self):
+        if self._handle:
+            _lib.dc_context_release(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def restore(self, image, progress=None, on_start=None, **params):
+        """Returns the restored image (same dtype and channels; `scale` times larger for task="sr").
+
+        progress(fraction) -> bool | None: called as network evaluations finish; returning False cancels.
+        on_start(job): called before the work starts with a `Job` whose `cancel()` works from any thread.
+        """
+        if not self._handle:
+            raise DreamCleanError(3, "the context is closed")
+        array = np.asarray(image)
+        if array.dtype not in _FORMATS:
+            raise TypeError(f"dtype {array.dtype} is not uint8, uint16 or float32")
+        if array.ndim == 2:
+            array = array[:, :, None]
+        if array.ndim != 3 or not 1 <= array.shape[2] <= 4:
+            raise ValueError(f"shape {np.asarray(image).shape} is not (H, W) or (H, W, 1-4)")
+        if array.strides[2] != array.itemsize:
+            array = np.ascontiguousarray(array)
+        h, w, c = array.shape
+        scale = params.get("scale", _PARAMETERS["scale"]["default"]) if params.get("task") == "sr" else 1
+        out = np.empty((h * scale, w * scale, c), dtype=array.dtype)
+        handle = ctypes.c_void_p()
+        _check(_lib.dc_filter_new(self._handle, ctypes.byref(handle)))
+        try:
+            for name, value in params.items():
+                self._set(handle, name, value)
+            fmt = _FORMATS[array.dtype]
+            _check(_lib.dc_filter_set_image(handle, b"input", array.ctypes.data, fmt, w, h, c, array.strides[1], array.strides[0]))
+            _check(_lib.dc_filter_set_image(handle, b"output", out.ctypes.data, fmt, w * scale, h * scale, c, 0, 0))
+            callback = _PROGRESS(lambda user, fraction: progress(fraction) is not False) if progress else _PROGRESS()
+            _check(_lib.dc_filter_set_progress(handle, callback, None))
+            if on_start:
+                on_start(Job(handle))
+            _check(_lib.dc_filter_execute(handle))
+        finally:
+            _lib.dc_filter_release(handle)
+        return out[:, :, 0] if np.asarray(image).ndim == 2 else out
+
+    @staticmethod
+    def _set(handle, name, value):
+        spec = _PARAMETERS.get(name)
+        if spec is None:
+            raise DreamCleanError(2, f"unknown parameter '{name}' (known: {', '.join(_PARAMETERS)})")
+        key = name.encode()
+        kind = spec["type"]
+        if kind == "string":
+            _check(_lib.dc_filter_set_string(handle, key, str(value).encode()))
+        elif kind == "bool":
+            _check(_lib.dc_filter_set_bool(handle, key, bool(value)))
+        elif kind == "int":
+            if isinstance(value, bool) or int(value) != value:
+                raise DreamCleanError(2, f"{name} needs an integer, not {value!r}")
+            _check(_lib.dc_filter_set_int(handle, key, int(value)))
+        else:
+            _check(_lib.dc_filter_set_float(handle, key, float(value)))

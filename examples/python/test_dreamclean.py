@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+"""The ctypes module against the real library, with the small fixture model (fast)."""
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import dreamclean
+
+MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "Fixtures", "adm-tiny")
+
+
+@pytest.fixture(scope="module")
+def context():
+    with dreamclean.Context(MODEL, threads=1) as dc:
+        yield dc
+
+
+def image(dtype=np.uint8, shape=(12, 16, 3)):
+    values = (np.arange(np.prod(shape)).reshape(shape) * 37 % 251) / 250
+    return (values * 255).astype(np.uint8) if dtype == np.uint8 else (values * 65535).astype(np.uint16) \
+        if dtype == np.uint16 else values.astype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32])
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_restore_keeps_shape_and_dtype(context, dtype, channels):
+    x = image(dtype, (12, 16, channels))
+    out = context.restore(x, steps=2, seed=3)
+    assert out.shape == x.shape and out.dtype == x.dtype
+    if channels in (2, 4):  # alpha passes through
+        assert np.array_equal(out[..., -1], x[..., -1])
+
+
+def test_same_seed_same_result_and_strided_input(context):
+    x = image()
+    a = context.restore(x, steps=2, seed=9)
+    padded = np.zeros((12, 20, 3), np.uint8)
+    padded[:, 2:18] = x
+    b = context.restore(padded[:, 2:18], steps=2, seed=9)  # a view with a row stride wider than the row
+    assert np.array_equal(a, b)
+
+
+def test_super_resolution_output_is_larger(context):
+    out = context.restore(image(np.float32), task="sr", scale=2, steps=2, seed=1)
+    assert out.shape == (24, 32, 3)
+
+
+def test_progress_is_monotone_and_ends_at_one(context):
+    seen = []
+    context.restore(image(), steps=2, seed=1, progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_progress_returning_false_cancels(context):
+    with pytest.raises(dreamclean.DreamCleanError) as error:
+        context.restore(image(), steps=2, progress=lambda f: False)
+    assert error.value.status == "CANCELLED"
+
+
+def test_cancel_from_another_thread(context):
+    def cancel_soon(job):
+        threading.Timer(0.05, job.cancel).start()
+    with pytest.raises(dreamclean.DreamCleanError) as error:
+        context.restore(image(np.uint8, (64, 64, 3)), steps=200, on_start=cancel_soon)
+    assert error.value.status == "CANCELLED"
+
+
+def test_bad_parameters_raise_with_the_library_message(context):
+    with pytest.raises(dreamclean.DreamCleanError, match="unknown parameter 'stpes'"):
+        context.restore(image(), stpes=2)
+    with pytest.raises(dreamclean.DreamCleanError, match="strength = 1.5 is out of range"):
+        context.restore(image(), strength=1.5)
+    with pytest.raises(dreamclean.DreamCleanError, match="is not one of"):
+        context.restore(image(), task="dehaze")
+    with pytest.raises(dreamclean.DreamCleanError, match="needs an integer"):
+        context.restore(image(), steps=2.5)
+
+
+def test_bad_arrays_are_refused(context):
+    with pytest.raises(TypeError):
+        context.restore(image().astype(np.int32))
+    with pytest.raises(ValueError):
+        context.restore(np.zeros((4, 4, 5), np.uint8))
+    with pytest.raises(dreamclean.DreamCleanError) as error:
+        context.restore(np.full((4, 4, 3), np.nan, np.float32))
+    assert error.value.status == "INVALID_ARGUMENT"
+
+
+def test_missing_model_raises_io():
+    with pytest.raises(dreamclean.DreamCleanError) as error:
+        dreamclean.Context("/nonexistent/model")
+    assert error.value.status == "IO"
+
+
+def test_parameter_list():
+    names = {p["name"] for p in dreamclean.parameters()}
+    assert {"task", "preset", "strength", "gamma", "steps", "seed", "scale", "tile_size"} <= names
+    assert dreamclean.version().count(".") == 2
