@@ -221,7 +221,9 @@ def main():
                     seconds.append(sec)
             rows.append((name, {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None
                                 for k, v in scores.items()}, np.mean(seconds)))
-            print(f"done: {name}", file=sys.stderr, flush=True)
+            means = rows[-1][1]
+            print(f"done: {name}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in means.items() if v is not None)
+                  + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)
     print(f"\n{len(images)} images ({', '.join(SETS)}), {args.crop if not args.short else 32}px center crops, "
           f"preset {args.preset}{' ' + args.extra if args.extra else ''}; PSNR dB / SSIM\n")
     print("(degraded: the input itself; for SR its bicubic upsampling)\n")
