@@ -37,7 +37,8 @@ let package = Package(
         .executableTarget(name: "dreamclean", dependencies: [
             "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize),
-        .target(name: "DreamCleanC", dependencies: ["DreamClean"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
+        .target(name: "DreamCleanCSupport", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "DreamCleanC", dependencies: ["DreamClean", "DreamCleanCSupport"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
             .unsafeFlags(["-Xlinker", "-soname=libdreamclean.so.0",
                           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
         ]),
