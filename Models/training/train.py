@@ -18,6 +18,7 @@ import math
 import os
 import random
 import shutil
+import signal
 import sys
 import time
 
@@ -172,7 +173,11 @@ class Trainer:
         os.makedirs(args.run, exist_ok=True)
         start = last_save = time.time()
         losses = []
-        while time.time() - start < args.minutes * 60:
+        stop = []
+        # SIGTERM / SIGINT finish the current step and save, so that stopping the run loses nothing.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.append(True))
+        while time.time() - start < args.minutes * 60 and not stop:
             t0 = time.time()
             x0 = sample_batch(photos, args.batch, args.crop, rng).to(self.device)
             losses.append(self.train_step(x0, sample_timesteps(args.batch, rng_t).to(self.device)))
