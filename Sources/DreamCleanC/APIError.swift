@@ -117,5 +117,7 @@ func copyOut(_ value: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity
     guard capacity >= bytes.count else {
         throw APIError(.invalidArgument, "buffer of \(capacity) bytes is too small, \(bytes.count) needed")
     }
-    bytes.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: bytes.count) }
+    bytes.withUnsafeBufferPointer { source in
+        if let base = source.baseAddress { buffer.update(from: base, count: bytes.count) }
+    }
 }

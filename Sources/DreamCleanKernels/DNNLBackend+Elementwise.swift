@@ -15,7 +15,7 @@ extension DNNLBackend {
             let image = x.data + n * s.height * rowLength
             // Per-row, per-channel sums (float within a row, double across rows in row order: thread-count independent).
             partialSums.withUnsafeMutableBufferPointer { partial in
-                let partialBase = partial.baseAddress!
+                guard let partialBase = partial.baseAddress else { return }
                 parallelFor(s.height, threads: threads) { rows in
                     var sum = [Float](repeating: 0, count: c), squares = [Float](repeating: 0, count: c)
                     for y in rows {
@@ -60,7 +60,7 @@ extension DNNLBackend {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     applyAffine(source: image, target: target, rows: s.height, width: s.width, channels: c,
-                                a: a.baseAddress!, b: b.baseAddress!, silu: silu)
+                                a: nonNullBase(a), b: nonNullBase(b), silu: silu)
                 }
             }
         }

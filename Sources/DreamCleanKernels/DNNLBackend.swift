@@ -82,7 +82,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         }
         try weight.withUnsafeBufferPointer { w in
             try gemm(transposeA: false, transposeB: true, m: batch, n: output, k: input, alpha: 1, a: x.data, lda: input,
-                     b: w.baseAddress!, ldb: input, beta: 1, c: out.data, ldc: output)
+                     b: nonNullBase(w), ldb: input, beta: 1, c: out.data, ldc: output)
         }
         return out
     }

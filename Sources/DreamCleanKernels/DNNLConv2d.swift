@@ -52,7 +52,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         var handle: UnsafeMutableRawPointer?
         try dnnlCheck(dnnl_memory_get_data_handle(memory.memory, &handle), "dnnl_memory_get_data_handle")
         guard let handle else { throw KernelError.dnnl(call: "dnnl_memory_get_data_handle", status: -1) }
-        values.withUnsafeBytes { handle.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        values.withUnsafeBytes { handle.copyMemory(from: nonNullBase($0), byteCount: $0.count) }
     }
 
     func callAsFunction(_ x: Tensor, accumulatingInto accumulator: Tensor?) throws -> Tensor {

@@ -38,3 +38,23 @@ func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).load
 
 @inline(__always)
 func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+
+/// A pointer that is safe to pass with a count of zero: the buffer's base, or a one-element placeholder when the
+/// buffer is empty (an empty array may have no storage at all).
+@inline(__always)
+public func nonNullBase(_ buffer: UnsafeBufferPointer<Float>) -> UnsafePointer<Float> {
+    buffer.baseAddress ?? UnsafePointer(emptyFloatPlaceholder)
+}
+
+/// A raw buffer's base, or the placeholder when it is empty.
+@inline(__always)
+public func nonNullBase(_ buffer: UnsafeRawBufferPointer) -> UnsafeRawPointer {
+    buffer.baseAddress ?? UnsafeRawPointer(emptyFloatPlaceholder)
+}
+
+// Written once at initialization and only read after: never mutated.
+nonisolated(unsafe) private let emptyFloatPlaceholder: UnsafeMutablePointer<Float> = {
+    let pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    pointer.initialize(to: 0)
+    return pointer
+}()

@@ -57,10 +57,10 @@ final class GemmConv2d: Conv2dOperator, @unchecked Sendable {
         let target = out.data + n * pixels * co
         try tapWeights.withUnsafeBufferPointer { w in
             try backend.gemm(transposeA: false, transposeB: false, m: pixels, n: co, k: ci, alpha: 1, a: x.data + n * pixels * ci,
-                             lda: ci, b: w.baseAddress!, ldb: co, beta: accumulate ? 1 : 0, c: target, ldc: co)
+                             lda: ci, b: nonNullBase(w), ldb: co, beta: accumulate ? 1 : 0, c: target, ldc: co)
         }
         bias.withUnsafeBufferPointer { b in
-            let bias = b.baseAddress!
+            let bias = nonNullBase(b)
             parallelFor(pixels, threads: backend.threads) { range in
                 for p in range {
                     let row = target + p * co
@@ -99,14 +99,14 @@ final class GemmConv2d: Conv2dOperator, @unchecked Sendable {
             for tap in 0..<k * k {
                 let (ky, kx) = (tap / k, tap % k)
                 try backend.gemm(transposeA: false, transposeB: false, m: rows, n: co, k: ci, alpha: 1,
-                                 a: input.data + (ky * wp + kx) * ci, lda: ci, b: weights.baseAddress! + tap * ci * co, ldb: co,
+                                 a: input.data + (ky * wp + kx) * ci, lda: ci, b: nonNullBase(weights) + tap * ci * co, ldb: co,
                                  beta: tap == 0 ? 0 : 1, c: wide.data, ldc: co)
             }
         }
         // [Ho, Wp, Cout] -> [Ho, Wo, Cout] + bias (+ what the output held, for a fused residual).
         let target = out.data + n * ho * wo * co
         bias.withUnsafeBufferPointer { b in
-            let bias = b.baseAddress!
+            let bias = nonNullBase(b)
             parallelFor(ho, threads: backend.threads) { range in
                 for y in range {
                     for xo in 0..<wo {

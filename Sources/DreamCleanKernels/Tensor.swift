@@ -75,7 +75,7 @@ public final class Tensor: @unchecked Sendable {
         guard values.count == count else {
             throw KernelError.invalidShape(shape.description, reason: "\(values.count) values for \(count) elements")
         }
-        values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
+        values.withUnsafeBufferPointer { data.update(from: nonNullBase($0), count: count) }
     }
 
     /// A tensor from values in PyTorch's NCHW order.

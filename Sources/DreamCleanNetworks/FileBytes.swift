@@ -31,7 +31,7 @@ final class FileBytes: @unchecked Sendable {
     init(copying data: Data) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 16)
         data.withUnsafeBytes { source in
-            if let base = source.baseAddress { buffer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+            if let base = source.baseAddress, let target = buffer.baseAddress { target.copyMemory(from: base, byteCount: source.count) }
         }
         bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<data.count])
         mapped = false
