@@ -41,7 +41,9 @@ struct PresetSettings: Equatable {
         }
         return switch task {
         case .blind, .denoise: PresetSettings(steps: steps, strength: nil, gamma: 0.5, vpsIterations: 1)
-        case .jpeg: PresetSettings(steps: steps, strength: 0.1, gamma: 0.5, vpsIterations: 1)
+        // Swept on the default model at 710 steps (4 images, 96 px, strength 0.01-0.06, gamma 0.2/0.5): 0.01 / 0.5 was
+        // the least harmful blend of q10 (+0.09 dB) and q30 (-0.32 dB); 0.1 lost 1.6 and 4.6 dB.
+        case .jpeg: PresetSettings(steps: steps, strength: 0.01, gamma: 0.5, vpsIterations: 1)
         case .sr: PresetSettings(steps: steps, strength: 0.4, gamma: 0.3, vpsIterations: 1)
         case .deblur: PresetSettings(steps: steps, strength: 0.3, gamma: 0.3, vpsIterations: 1)
         case .inpaint: PresetSettings(steps: steps, strength: 0.6, gamma: 0.3, vpsIterations: 1)
