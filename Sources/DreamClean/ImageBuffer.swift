@@ -62,8 +62,6 @@ public struct ImageBuffer: @unchecked Sendable {
 
     var hasAlpha: Bool { channels == 2 || channels == 4 }
     var colorChannels: Int { hasAlpha ? channels - 1 : channels }
-    /// The bytes from the first to the last sample.
-    var byteSpan: Int { (height - 1) * rowStride + (width - 1) * pixelStride + channels * format.bytes }
 
     /// Sample (x, y, channel) as a float in [0, 1] (float buffers: as stored). The caller keeps x, y, c in range.
     @inline(__always)
@@ -101,7 +99,7 @@ public struct ImageBuffer: @unchecked Sendable {
 
     /// The colour channels as a [1, H, W, 3] tensor in [-1, 1] (gray is repeated into RGB; the prior is an RGB model),
     /// plus the alpha channel in [0, 1] when present.
-    func tensor(restoringAlpha: Bool) throws -> (color: Tensor, alpha: [Float]?) {
+    func tensor() throws -> (color: Tensor, alpha: [Float]?) {
         let color = try Tensor(uninitialized: TensorShape(batch: 1, height: height, width: width, channels: 3))
         var alpha: [Float]? = hasAlpha ? [Float](repeating: 0, count: width * height) : nil
         for y in 0..<height {

@@ -51,7 +51,7 @@ public final class Restorer: @unchecked Sendable {
         if options.task == .inpaint && options.mask == nil {
             throw RestoreError.invalidOption(name: "mask", value: "none", allowed: "inpaint needs a mask")
         }
-        let (color, alpha) = try input.tensor(restoringAlpha: options.processAlpha)
+        let (color, alpha) = try input.tensor()
         lock.lock()
         defer { lock.unlock() }
         var noise = GaussianNoise(seed: options.seed ?? GaussianNoise.randomSeed())
