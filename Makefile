@@ -2,7 +2,9 @@
 # Copyright (c) 2026 The DreamClean authors
 #
 #   make demo      build, then restore examples/images/noisy.png into restored.png with the default model
-#   make install   PREFIX=/usr/local: library, header, dreamclean.pc, CLI, default model; make uninstall removes them
+#   make install   PREFIX=/usr/local: library, header, dreamclean.pc, CLI, default model, and the vips module into
+#                  libvips' own module folder (VIPS_MODULEDIR); make uninstall removes them
+#   make install-gimp  the GIMP 2.10 plug-in into GIMP's plug-in folder (needs libgimp2.0-dev)
 #   make deps      system packages a fresh Debian 12 lacks (idempotent)
 #   make test      every test (what CI runs)
 #   make bench     forward-pass speed and memory against PyTorch eager and torch.compile
@@ -13,12 +15,16 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 PYTHON ?= python3
-APT_PACKAGES := libdnnl-dev libvips-dev libpng-dev libfftw3-dev pkg-config
+APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev pkg-config
+# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips.
+TEST_APT_PACKAGES := libgimp2.0-dev gimp
+TEST_PY_PACKAGES := pyvips
 PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all demo install uninstall build library check-exports check-c check-install check-python deps deps-python test bench quality fixtures train clean
+.PHONY: all demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
+	check-python check-vips check-gimp check-standalone deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -37,6 +43,14 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "system packages present"; fi
 
+deps-test: deps
+	@$(PYTHON) -c "import pyvips" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
+	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing > /dev/null; \
+	fi
+
 # PyTorch and friends: for the converters, fixtures, training and the benchmark's baselines; never for the library.
 deps-python:
 	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
@@ -44,26 +58,57 @@ deps-python:
 RELEASE := .build/release
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
 
+# libvips loads modules from LIBDIR/vips-modules-MAJOR.MINOR; with $$VIPSHOME set, from VIPSHOME/<last part of LIBDIR>/...
+# (that is how the tests load a module that is not installed). Recursive variables: vips may not be installed yet.
+VIPS_LIBDIR = $(shell pkg-config --variable=libdir vips)
+VIPS_MODULES = vips-modules-$(shell pkg-config --modversion vips | cut -d. -f1,2)
+VIPS_MODULEDIR = $(VIPS_LIBDIR)/$(VIPS_MODULES)
+VIPS_TEST_HOME = $(CURDIR)/.build/vips-home
+VIPS_MODULE_FLAGS = -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -IInclude $$(pkg-config --cflags vips) \
+	Sources/DreamCleanVips/dreamclean_vips.c $$(pkg-config --libs vips)
+# GTK 2's headers use GLib types that GLib has since deprecated.
+GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInclude $$(pkg-config --cflags gimpui-2.0) \
+	examples/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
+GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0)/plug-ins/dreamclean-gimp
+
 # libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanC.so.
 library: build
 	cp $(RELEASE)/libDreamCleanC.so $(RELEASE)/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(RELEASE)/libdreamclean.so
+
+# The vips module against the library in the build folder, where the tests' VIPSHOME finds it.
+vips-module: library
+	mkdir -p $(VIPS_TEST_HOME)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)
+	cc $(VIPS_MODULE_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) \
+		-o $(VIPS_TEST_HOME)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)/dreamclean.so
+
+gimp-plugin: library deps-test
+	mkdir -p .build/gimp
+	cc $(GIMP_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) -o .build/gimp/dreamclean-gimp
+
+install-gimp: install
+	install -d $(GIMP_PLUGIN_DIR)
+	cc $(GIMP_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(GIMP_PLUGIN_DIR)/dreamclean-gimp
+	@echo "installed the GIMP plug-in into $(GIMP_PLUGIN_DIR)"
 
 INSTALLED := lib/libdreamclean.so.0 lib/libdreamclean.so include/dreamclean.h lib/pkgconfig/dreamclean.pc bin/dreamclean \
 	share/dreamclean/models/default/config.json share/dreamclean/models/default/model.safetensors
 
 install: library
 	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include $(PREFIX)/bin $(PREFIX)/share/dreamclean/models/default
-	install -m 755 $(RELEASE)/libdreamclean.so.0 $(PREFIX)/lib/libdreamclean.so.0
+	install -m 755 -s $(RELEASE)/libdreamclean.so.0 $(PREFIX)/lib/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(PREFIX)/lib/libdreamclean.so
 	install -m 644 Include/dreamclean.h $(PREFIX)/include/dreamclean.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' dreamclean.pc.in > $(PREFIX)/lib/pkgconfig/dreamclean.pc
 	install -m 755 $(RELEASE)/dreamclean $(PREFIX)/bin/dreamclean
 	install -m 644 Models/default/config.json Models/default/model.safetensors $(PREFIX)/share/dreamclean/models/default/
-	@echo "installed under $(PREFIX)"
+	install -d $(VIPS_MODULEDIR)
+	cc $(VIPS_MODULE_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(VIPS_MODULEDIR)/dreamclean.so
+	@echo "installed under $(PREFIX), the vips module into $(VIPS_MODULEDIR)"
 
 uninstall:
-	rm -f $(addprefix $(PREFIX)/,$(INSTALLED))
+	rm -f $(addprefix $(PREFIX)/,$(INSTALLED)) $(VIPS_MODULEDIR)/dreamclean.so $(GIMP_PLUGIN_DIR)/dreamclean-gimp
+	rmdir $(GIMP_PLUGIN_DIR) 2>/dev/null || true
 	-rmdir $(PREFIX)/share/dreamclean/models/default $(PREFIX)/share/dreamclean/models $(PREFIX)/share/dreamclean 2>/dev/null
 
 # The C ABI exports dc_* and nothing else.
@@ -79,18 +124,40 @@ check-c: library
 	rm -rf .build/c-scratch && mkdir -p .build/c-scratch
 	./.build/test_api Tests/Fixtures/adm-tiny .build/c-scratch
 
-# make install into a scratch prefix: the C test builds from pkg-config alone, and the installed CLI finds the
-# installed default model.
+# make install into a scratch prefix (the vips module under it, where VIPSHOME=prefix finds it): the C test and the
+# libpng example build from pkg-config alone, and the installed CLI, C example and vips module find the installed
+# default model.
+INSTALL_TEST := $(CURDIR)/.build/install-test
+INSTALL_TEST_VARS = PREFIX=$(INSTALL_TEST) VIPS_MODULEDIR=$(INSTALL_TEST)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)
 check-install:
-	rm -rf .build/install-test
-	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/.build/install-test > /dev/null
-	cc -std=c11 -Wall -Werror Tests/c/test_api.c $$(PKG_CONFIG_PATH=.build/install-test/lib/pkgconfig pkg-config --cflags --libs dreamclean) \
-		-lpthread -o .build/test_api_installed
-	rm -rf .build/c-scratch && mkdir -p .build/c-scratch && ./.build/test_api_installed Tests/Fixtures/adm-tiny .build/c-scratch
-	env -u DREAMCLEAN_MODEL .build/install-test/bin/dreamclean info | grep -q "model: $(CURDIR)/.build/install-test/share/dreamclean/models/default"
-	$(MAKE) --no-print-directory uninstall PREFIX=$(CURDIR)/.build/install-test > /dev/null
-	test -z "$$(find .build/install-test -type f)"
-	@echo "install: C test built from pkg-config, CLI found the installed model, uninstall removed every file"
+	rm -rf $(INSTALL_TEST) .build/c-scratch && mkdir -p .build/c-scratch
+	$(MAKE) --no-print-directory install $(INSTALL_TEST_VARS) > /dev/null
+	export PKG_CONFIG_PATH=$(INSTALL_TEST)/lib/pkgconfig; \
+	cc -std=c11 -Wall -Werror Tests/c/test_api.c $$(pkg-config --cflags --libs dreamclean) -lpthread -o .build/test_api_installed && \
+	cc -std=c11 -Wall -Wextra -Werror examples/c/restore_png.c $$(pkg-config --cflags --libs dreamclean libpng) -o .build/restore_png
+	./.build/test_api_installed Tests/Fixtures/adm-tiny .build/c-scratch
+	env -u DREAMCLEAN_MODEL .build/install-test/bin/dreamclean info | grep -q "model: $(INSTALL_TEST)/share/dreamclean/models/default"
+	vips crop examples/images/noisy.png .build/c-scratch/small.png 40 40 48 40
+	env -u DREAMCLEAN_MODEL ./.build/restore_png .build/c-scratch/small.png .build/c-scratch/c.png task=denoise:preset=fast:seed=1
+	env -u DREAMCLEAN_MODEL VIPSHOME=$(INSTALL_TEST) vips dreamclean .build/c-scratch/small.png .build/c-scratch/vips.png \
+		--task denoise --preset fast --seed 1
+	vips subtract .build/c-scratch/c.png .build/c-scratch/vips.png .build/c-scratch/diff.v
+	vips abs .build/c-scratch/diff.v .build/c-scratch/absdiff.v && vips max .build/c-scratch/absdiff.v | awk '{ exit !($$1 == 0) }'
+	test "$$(vipsheader -f width .build/c-scratch/c.png)" = 48
+	$(MAKE) --no-print-directory uninstall $(INSTALL_TEST_VARS) > /dev/null
+	test -z "$$(find $(INSTALL_TEST) -type f)"
+	@echo "install: C test and libpng example built from pkg-config; CLI, example and vips module used the installed model" \
+		"and agree bit for bit; uninstall removed every file"
+
+# Nothing links the Swift toolchain's runtime (it is linked in statically), and, where mount namespaces are allowed,
+# the library and the CLI run with /opt/swift hidden, as on a machine without a toolchain.
+check-standalone: library
+	! ldd $(RELEASE)/libdreamclean.so.0 $(RELEASE)/dreamclean | grep -i swift
+	if unshare -m true 2>/dev/null; then \
+		unshare -m sh -c 'mount -t tmpfs none /opt/swift && \
+			$(PYTHON) -c "import ctypes; ctypes.CDLL(\"$(RELEASE)/libdreamclean.so.0\").dc_version_string" && \
+			$(RELEASE)/dreamclean info > /dev/null' && echo "standalone: library and CLI run without /opt/swift"; \
+	else echo "standalone: ldd only (no mount namespace here)"; fi
 
 # The C checks and the quality smoke test (the real CLI and default model on two small crops) first, then the unit
 # tests, XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
@@ -98,7 +165,16 @@ check-install:
 check-python: library
 	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
 
-test: check-exports check-c check-install check-python
+# The vips operation through the vips command and pyvips, libvips loading the module from VIPSHOME.
+check-vips: vips-module deps-test
+	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
+		$(PYTHON) -m pytest examples/vips -q -p no:cacheprovider --assert=plain
+
+# The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
+check-gimp: gimp-plugin
+	sh examples/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
+
+test: check-exports check-standalone check-c check-install check-python check-vips check-gimp
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 

@@ -6,6 +6,11 @@ import PackageDescription
 
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 
+// The Swift runtime and FoundationEssentials linked in (the library hides their symbols with its version script), so
+// that libdreamclean.so and the CLI run on machines without a Swift toolchain; the two libraries named are
+// FoundationEssentials' own dependencies, which static linking does not pull in by itself.
+let staticSwiftRuntime = ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"]
+
 let package = Package(
     name: "DreamClean",
     products: [
@@ -36,10 +41,10 @@ let package = Package(
         .target(name: "DreamCleanImageIO", dependencies: ["CVips"]),
         .executableTarget(name: "dreamclean", dependencies: [
             "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: optimize),
+        ], swiftSettings: optimize, linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
         .target(name: "DreamCleanCSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DreamCleanC", dependencies: ["DreamClean", "DreamCleanCSupport"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
-            .unsafeFlags(["-Xlinker", "-soname=libdreamclean.so.0",
+            .unsafeFlags(staticSwiftRuntime + ["-Xlinker", "--no-undefined", "-Xlinker", "-soname=libdreamclean.so.0",
                           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
         ]),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 
 /// Where the default model lives: `$DREAMCLEAN_MODEL`, else `share/dreamclean/models/default` beside the installed
 /// binary (`make install`), else `Models/default` of a source checkout that the binary was built in.
@@ -21,7 +26,7 @@ public enum DefaultModel {
             candidates.append(directory.appendingPathComponent("Models/default").path)
             directory = directory.deletingLastPathComponent()
         }
-        let found = candidates.first { FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("config.json")) }
+        let found = candidates.first { FileManager.default.fileExists(atPath: URL(fileURLWithPath: $0).appendingPathComponent("config.json").path) }
         return (found, candidates)
     }
 }

@@ -4,7 +4,12 @@
 import DreamCleanDiffusion
 import DreamCleanKernels
 import DreamCleanNetworks
+import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 
 /// Restores images with a diffusion prior (DreamClean, Xiao et al. ICLR 2024; see DreamCleanSampler): the public
 /// Swift API that the C ABI, the CLI and the vips operation forward to.
@@ -14,7 +19,7 @@ import Foundation
 public final class Restorer: @unchecked Sendable {
     public let network: any NoiseNetwork
     public let schedule: NoiseSchedule
-    private let lock = NSLock()
+    private let lock = Lock()
 
     /// Loads the model folder (config.json + weights), verifying every weight; `threads` 0 means one per core.
     public convenience init(modelFolder: String, threads: Int = 0) throws {

@@ -5,7 +5,7 @@ import DreamClean
 import DreamCleanDiffusion
 import DreamCleanKernels
 import DreamCleanNetworks
-import Foundation
+import Glibc
 
 /// dc_status values (Include/dreamclean.h).
 enum Status: Int32 {

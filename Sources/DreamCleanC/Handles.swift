@@ -3,13 +3,14 @@
 
 import DreamClean
 import DreamCleanDiffusion
-import Foundation
+import DreamCleanKernels
+import Glibc
 import Synchronization
 
 /// What a dc_context handle points to.
 final class ContextObject: @unchecked Sendable {
     let modelFolder: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var restorerStorage: Restorer
     private var threadsStorage: Int
 

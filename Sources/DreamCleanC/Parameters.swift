@@ -121,7 +121,16 @@ struct Parameter: Sendable {
     /// The whole table as JSON.
     static var json: String {
         func quoted(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            var escaped = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": escaped += "\\\""
+                case "\\": escaped += "\\\\"
+                case _ where scalar.value < 0x20: escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return escaped + "\""
         }
         let items = all.map { p in
             var fields = ["\"name\": \(quoted(p.nameString))", "\"type\": \(quoted(p.kindName))",
@@ -168,10 +177,14 @@ struct ParameterSet {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw APIError(.invalidArgument, "malformed option '\(item)' (expected name=value)")
             }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            copy.values[name] = try Parameter.named(name).parse(parts[1].trimmingCharacters(in: .whitespaces))
+            let name = trimmed(parts[0])
+            copy.values[name] = try Parameter.named(name).parse(trimmed(parts[1]))
         }
         self = copy
+    }
+
+    private func trimmed(_ s: Substring) -> String {
+        String(s.drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 
     /// The Restorer's options for these settings.
@@ -195,5 +208,3 @@ struct ParameterSet {
         return options
     }
 }
-
-import Foundation

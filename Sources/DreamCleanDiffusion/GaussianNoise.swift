@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import DreamCleanKernels
-import Foundation
+import Glibc
 
 /// Standard normal samples from a seed: SplitMix64 uniforms through the Box-Muller transform, drawn in a fixed
 /// sequential order so that the same seed gives the same noise whatever the thread count.

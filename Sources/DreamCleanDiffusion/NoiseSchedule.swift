@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-import Foundation
+import Glibc
 
 /// ᾱ_t = prod_{s<=t} (1 - β_s) for t in 0..<T, with the convention ᾱ_{-1} = 1 (the clean image), as DDRM and DDNM use.
 ///

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-import Foundation
+import Glibc
 
 /// Recycles tensor buffers by exact size. A UNet forward pass allocates the same sizes in the same order every time, so
 /// after the first pass nearly every allocation is a hit; without it, each large buffer is a fresh mmap whose pages
 /// fault in one by one (about 9 % of a forward pass, measured with perf). Holds at most `capacityBytes` of idle buffers.
 public final class BufferPool: @unchecked Sendable {
     public let capacityBytes: Int
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var idleBytes = 0
 

@@ -2,7 +2,6 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import CDNNL
-import Foundation
 
 /// A convolution through oneDNN: one primitive per input shape (built on first use and reused), weights reordered once
 /// into the layout the primitive prefers and kept only in that layout, bias and an optional residual add (oneDNN's
@@ -13,7 +12,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     private let pool: BufferPool
     private let bias: DNNLMemory
     private let biasDesc: dnnl_memory_desc_t
-    private let lock = NSLock()
+    private let lock = Lock()
     /// The weights in every layout a primitive asked for so far (normally one); starts with the plain [O, I, kh, kw] copy.
     private var weights: [(desc: dnnl_memory_desc_t, memory: DNNLMemory)]
     private var primitives: [Key: Prepared] = [:]

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif

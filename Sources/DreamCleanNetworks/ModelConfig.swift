@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 
 /// A model folder's `config.json` (written by `Models/dreamclean_models/modelfile.py`, which documents the schema).
 public struct ModelConfig: Codable, Equatable, Sendable {
@@ -42,13 +46,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     /// Reads and validates `folder/config.json`.
     public static func load(folder: String) throws -> ModelConfig {
-        let path = (folder as NSString).appendingPathComponent("config.json")
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw ModelError.unreadable(path: path, reason: error.localizedDescription)
-        }
+        let path = URL(fileURLWithPath: folder).appendingPathComponent("config.json").path
+        let file = try FileBytes(mapping: path)
+        let data = withExtendedLifetime(file) { Data(file.bytes) }  // copied before the mapping goes
         return try decode(data, path: path)
     }
 

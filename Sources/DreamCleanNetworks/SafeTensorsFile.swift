@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 
 /// A memory-mapped safetensors file (https://github.com/huggingface/safetensors, "Format"): an 8-byte little-endian
 /// header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the
@@ -46,22 +50,22 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw ModelError.truncated(path: path, detail: "header of \(headerLength) bytes, file of \(data.count)")
         }
         dataStart = 8 + Int(headerLength)
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(data[8..<dataStart]))
+            json = try JSONValue.parse(Data(data[8..<dataStart]))
         } catch {
             throw ModelError.malformedHeader(path: path, reason: "not JSON")
         }
-        guard let header = json as? [String: Any] else { throw ModelError.malformedHeader(path: path, reason: "not a JSON object") }
+        guard let header = json.object else { throw ModelError.malformedHeader(path: path, reason: "not a JSON object") }
         var entries: [String: Entry] = [:]
         var metadata: [String: String] = [:]
         let dataBytes = data.count - dataStart
         for (key, value) in header {
             if key == "__metadata__" {
-                guard let m = value as? [String: String] else {
+                guard let m = value.object, m.values.allSatisfy({ $0.string != nil }) else {
                     throw ModelError.malformedHeader(path: path, reason: "__metadata__ is not a string map")
                 }
-                metadata = m
+                metadata = m.compactMapValues(\.string)
                 continue
             }
             entries[key] = try Self.parseEntry(key: key, value: value, dataBytes: dataBytes, path: path)
@@ -71,16 +75,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
         self.metadata = metadata
     }
 
-    private static func parseEntry(key: String, value: Any, dataBytes: Int, path: String) throws -> Entry {
-        guard let object = value as? [String: Any], let dtype = object["dtype"] as? String,
-              let shapeValues = object["shape"] as? [Any], let offsets = object["data_offsets"] as? [Any], offsets.count == 2 else {
+    private static func parseEntry(key: String, value: JSONValue, dataBytes: Int, path: String) throws -> Entry {
+        guard let object = value.object, let dtype = object["dtype"]?.string,
+              let shapeValues = object["shape"]?.array, let offsets = object["data_offsets"]?.array, offsets.count == 2 else {
             throw ModelError.badTensorEntry(key: key, path: path, reason: "needs dtype, shape and two data_offsets")
         }
         guard let size = elementSizes[dtype] else { throw ModelError.unsupportedDType(key: key, dtype: dtype, path: path) }
         var shape: [Int] = []
         var count = 1
         for value in shapeValues {
-            guard let number = value as? NSNumber, let dimension = Int(exactly: number.doubleValue), dimension >= 0 else {
+            guard let dimension = value.integer, dimension >= 0 else {
                 throw ModelError.badTensorEntry(key: key, path: path, reason: "shape \(shapeValues) is not a list of sizes")
             }
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
@@ -88,8 +92,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
             shape.append(dimension)
             count = product
         }
-        guard let begin = (offsets[0] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }),
-              let end = (offsets[1] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }), 0 <= begin, begin <= end else {
+        guard let begin = offsets[0].integer, let end = offsets[1].integer, 0 <= begin, begin <= end else {
             throw ModelError.badTensorEntry(key: key, path: path, reason: "data_offsets \(offsets) are not 0 <= begin <= end")
         }
         guard end <= dataBytes else {

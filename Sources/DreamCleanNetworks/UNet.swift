@@ -2,7 +2,11 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import DreamCleanKernels
+#if canImport(FoundationEssentials)
+import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
+#else
 import Foundation
+#endif
 
 /// The diffusion UNet of guided-diffusion (ADM, Dhariwal & Nichol 2021, `unet.py` `UNetModel`), which with a DDPM config
 /// (additive time conditioning, conv resampling, diffusers' time embedding) is also the DDPM UNet of Ho et al. 2020 /
@@ -31,7 +35,7 @@ public final class UNet: @unchecked Sendable {
     /// Builds the network from `folder` (config.json + weights), verifying every key and shape.
     public convenience init(folder: String, backend: any ComputeBackend) throws {
         let config = try ModelConfig.load(folder: folder)
-        let file = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent(config.weights))
+        let file = try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent(config.weights).path)
         try self.init(config: config.unet, weights: file, backend: backend)
     }
 

@@ -4,7 +4,12 @@
 import ArgumentParser
 import DreamClean
 import DreamCleanImageIO
+import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Exit codes (sysexits.h): what went wrong, for scripts.
 enum Exit {
@@ -68,7 +73,7 @@ struct Restore: ParsableCommand {
         do {
             try restore()
         } catch let error as CLIError {
-            FileHandle.standardError.write(Data("dreamclean: \(error.message)\n".utf8))
+            writeStandardError("dreamclean: \(error.message)\n")
             throw ExitCode(error.code)
         }
     }
@@ -127,9 +132,9 @@ struct Info: ParsableCommand {
     func run() throws {
         print("dreamclean \(DreamCleanVersion.string)")
         let located = modelOptions.model.map { ($0, [$0]) } ?? DefaultModel.folder()
-        if let folder = located.0, let config = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("config.json"), encoding: .utf8) {
+        if let folder = located.0, let config = try? String(contentsOfFile: URL(fileURLWithPath: folder).appendingPathComponent("config.json").path, encoding: .utf8) {
             print("model: \(folder)")
-            print(config.trimmingCharacters(in: .whitespacesAndNewlines))
+            print(String(config.reversed().drop(while: \.isWhitespace).reversed()))
         } else {
             print("model: none found (searched \(located.1.joined(separator: ", ")))")
         }
@@ -186,12 +191,18 @@ final class ProgressBar {
         if percent != last {
             last = percent
             let filled = percent * 30 / 100
-            FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(percent)%".utf8))
+            writeStandardError("\r[\(String(repeating: "#", count: filled))\(String(repeating: " ", count: 30 - filled))] \(percent)%")
         }
         return true
     }
 
     func finish() {
-        if enabled && last >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled && last >= 0 { writeStandardError("\n") }
     }
+}
+
+/// Unbuffered, like C's stderr, which Swift 6 cannot name (a global C variable is shared mutable state).
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
 }

@@ -3,7 +3,7 @@
 
 import CFFTW
 import DreamCleanKernels
-import Foundation
+import Glibc
 
 /// Deblurring's degradation: convolution with a known kernel (a Gaussian or the user's), with symmetric boundaries.
 ///
@@ -131,26 +131,27 @@ final class FFTBuffer<Element> {
 /// A forward (real to complex) and backward plan pair for one buffer pair. FFTW's planner is not thread-safe, so
 /// planning and destruction take a process-wide lock; executing plans is thread-safe.
 struct FFTPlans {
-    private static let plannerLock = NSLock()
+    private static let plannerLock = Lock()
     let forward: fftwf_plan
     let backward: fftwf_plan
 
     init(height: Int, width: Int, real: FFTBuffer<Float>, spectrum: FFTBuffer<fftwf_complex>) throws {
-        Self.plannerLock.lock()
-        defer { Self.plannerLock.unlock() }
         let flags = UInt32(FFTW_ESTIMATE)
-        guard let forward = fftwf_plan_dft_r2c_2d(Int32(height), Int32(width), real.pointer, spectrum.pointer, flags),
-              let backward = fftwf_plan_dft_c2r_2d(Int32(height), Int32(width), spectrum.pointer, real.pointer, flags) else {
+        let (forward, backward) = Self.plannerLock.withLock {
+            (fftwf_plan_dft_r2c_2d(Int32(height), Int32(width), real.pointer, spectrum.pointer, flags),
+             fftwf_plan_dft_c2r_2d(Int32(height), Int32(width), spectrum.pointer, real.pointer, flags))
+        }
+        guard let forward, let backward else {
+            Self.destroy([forward, backward])
             throw DiffusionError.invalidOption("fft size", "\(height)x\(width)", "a size FFTW can plan")
         }
         self.forward = forward
         self.backward = backward
     }
 
-    func destroy() {
-        Self.plannerLock.lock()
-        defer { Self.plannerLock.unlock() }
-        fftwf_destroy_plan(forward)
-        fftwf_destroy_plan(backward)
+    func destroy() { Self.destroy([forward, backward]) }
+
+    private static func destroy(_ plans: [fftwf_plan?]) {
+        plannerLock.withLock { plans.forEach { if let plan = $0 { fftwf_destroy_plan(plan) } } }
     }
 }

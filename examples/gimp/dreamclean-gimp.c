@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT
+ * Copyright (c) 2026 The DreamClean authors
+ *
+ * A GIMP 2.10 plug-in: Filters > Enhance > DreamClean... restores the active drawable (within the selection) with
+ * libdreamclean and the default model, as one undo step, with progress in GIMP's status bar.
+ *
+ *   make gimp-plugin            # builds .build/gimp/dreamclean-gimp against libgimp2.0-dev
+ *   make install-gimp           # copies it into GIMP's plug-in folder (gimptool-2.0 --install-admin-bin)
+ *
+ * Tasks that keep the image size: blind, denoise, jpeg, deblur, colorize, and inpaint, which restores the selected
+ * pixels (the selection is the mask). Scripts call it as plug-in-dreamclean with the task and preset by name.
+ */
+#include <dreamclean.h>
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+#include <string.h>
+
+#define PROCEDURE "plug-in-dreamclean"
+#define BINARY "dreamclean-gimp"
+
+static const char *const tasks[] = {"blind", "denoise", "jpeg", "deblur", "colorize", "inpaint"};
+static const char *const presets[] = {"fast", "balanced", "quality"};
+
+typedef struct {
+    gint task;   /* index into tasks */
+    gint preset; /* index into presets */
+    gint seed;   /* -1: random */
+} Settings;
+
+static Settings settings = {0, 1, -1};
+
+static void query(void);
+static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals, GimpParam **return_vals);
+
+const GimpPlugInInfo PLUG_IN_INFO = {NULL, NULL, query, run};
+
+MAIN()
+
+static void query(void) {
+    static const GimpParamDef arguments[] = {
+        {GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }"},
+        {GIMP_PDB_IMAGE, "image", "Input image"},
+        {GIMP_PDB_DRAWABLE, "drawable", "Drawable to restore"},
+        {GIMP_PDB_STRING, "task", "blind, denoise, jpeg, deblur, colorize or inpaint (the selection is the hole)"},
+        {GIMP_PDB_STRING, "preset", "fast, balanced or quality"},
+        {GIMP_PDB_INT32, "seed", "Random seed, -1 for a new one"},
+    };
+    gimp_install_procedure(PROCEDURE, "Restore a damaged photo with a diffusion prior",
+                           "Removes noise, JPEG blocks and blur, fills holes or colorizes, with DreamClean's default "
+                           "model. Works within the selection, as one undo step.",
+                           "The DreamClean authors", "MIT", "2026", "_DreamClean...", "RGB*, GRAY*", GIMP_PLUGIN,
+                           G_N_ELEMENTS(arguments), 0, arguments, NULL);
+    gimp_plugin_menu_register(PROCEDURE, "<Image>/Filters/Enhance");
+}
+
+static int index_of(const char *value, const char *const *names, int count) {
+    for (int i = 0; value && i < count; i++)
+        if (strcmp(value, names[i]) == 0) return i;
+    return -1;
+}
+
+static bool report_progress(void *user, double fraction) {
+    (void)user;
+    gimp_progress_update(fraction);
+    return true;
+}
+
+/* A dialog with the task, the preset and the seed; FALSE when cancelled. */
+static gboolean ask(void) {
+    gimp_ui_init(BINARY, FALSE);
+    GtkWidget *dialog = gimp_dialog_new("DreamClean", BINARY, NULL, 0, gimp_standard_help_func, PROCEDURE,
+                                        "_Cancel", GTK_RESPONSE_CANCEL, "_OK", GTK_RESPONSE_OK, NULL);
+    GtkWidget *table = gtk_table_new(3, 2, FALSE);
+    gtk_container_set_border_width(GTK_CONTAINER(table), 12);
+    gtk_table_set_row_spacings(GTK_TABLE(table), 6);
+    gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), table, TRUE, TRUE, 0);
+
+    GtkWidget *task = gtk_combo_box_text_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(tasks); i++) gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(task), tasks[i]);
+    gtk_combo_box_set_active(GTK_COMBO_BOX(task), settings.task);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 0, "_Task:", 0.0, 0.5, task, 1, FALSE);
+
+    GtkWidget *preset = gtk_combo_box_text_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++)
+        gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(preset), presets[i]);
+    gtk_combo_box_set_active(GTK_COMBO_BOX(preset), settings.preset);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 1, "_Preset:", 0.0, 0.5, preset, 1, FALSE);
+
+    GtkWidget *seed = gtk_spin_button_new_with_range(-1, G_MAXINT, 1);
+    gtk_spin_button_set_value(GTK_SPIN_BUTTON(seed), settings.seed);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 2, "_Seed (-1 random):", 0.0, 0.5, seed, 1, FALSE);
+
+    gtk_widget_show_all(dialog);
+    gboolean ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
+    if (ok) {
+        settings.task = gtk_combo_box_get_active(GTK_COMBO_BOX(task));
+        settings.preset = gtk_combo_box_get_active(GTK_COMBO_BOX(preset));
+        settings.seed = gtk_spin_button_get_value_as_int(GTK_SPIN_BUTTON(seed));
+    }
+    gtk_widget_destroy(dialog);
+    return ok;
+}
+
+/* Restores the drawable's selected rectangle; the message of a failure goes to *error. */
+static GimpPDBStatusType restore(gint32 image, gint32 drawable, gchar **error) {
+    gint x, y, width, height;
+    if (!gimp_drawable_mask_intersect(drawable, &x, &y, &width, &height)) return GIMP_PDB_SUCCESS; /* empty */
+    gboolean inpaint = strcmp(tasks[settings.task], "inpaint") == 0;
+    if (inpaint) { /* the whole drawable: the network needs the surroundings of the hole */
+        x = y = 0;
+        width = gimp_drawable_width(drawable);
+        height = gimp_drawable_height(drawable);
+    }
+    gboolean alpha = gimp_drawable_has_alpha(drawable);
+    const Babl *format = gimp_drawable_is_rgb(drawable) ? babl_format(alpha ? "R'G'B'A u8" : "R'G'B' u8")
+                                                        : babl_format(alpha ? "Y'A u8" : "Y' u8");
+    size_t channels = (size_t)babl_format_get_n_components(format);
+    GeglRectangle area = {x, y, width, height};
+    guchar *pixels = g_try_malloc((gsize)width * (gsize)height * channels);
+    guchar *mask = inpaint ? g_try_malloc((gsize)width * (gsize)height) : NULL;
+    if (!pixels || (inpaint && !mask)) {
+        g_free(pixels);
+        g_free(mask);
+        *error = g_strdup("out of memory");
+        return GIMP_PDB_EXECUTION_ERROR;
+    }
+    GeglBuffer *source = gimp_drawable_get_buffer(drawable);
+    gegl_buffer_get(source, &area, 1.0, format, pixels, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+    g_object_unref(source);
+    if (inpaint) { /* the selection, in the drawable's coordinates, is what is missing */
+        gint offset_x, offset_y;
+        gimp_drawable_offsets(drawable, &offset_x, &offset_y);
+        GeglRectangle in_image = {offset_x, offset_y, width, height};
+        GeglBuffer *selection = gimp_drawable_get_buffer(gimp_image_get_selection(image));
+        gegl_buffer_get(selection, &in_image, 1.0, babl_format("Y u8"), mask, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+        g_object_unref(selection);
+    }
+
+    dc_context context = NULL;
+    dc_filter filter = NULL;
+    dc_status status = dc_context_new(NULL, &context);
+    if (status == DC_OK) status = dc_filter_new(context, &filter);
+    if (status == DC_OK) status = dc_filter_set_string(filter, "task", tasks[settings.task]);
+    if (status == DC_OK) status = dc_filter_set_string(filter, "preset", presets[settings.preset]);
+    if (status == DC_OK) status = dc_filter_set_int(filter, "seed", settings.seed);
+    if (status == DC_OK)
+        status = dc_filter_set_image(filter, "input", pixels, DC_FORMAT_U8, (size_t)width, (size_t)height, channels, 0, 0);
+    if (status == DC_OK)
+        status = dc_filter_set_image(filter, "output", pixels, DC_FORMAT_U8, (size_t)width, (size_t)height, channels, 0, 0);
+    if (status == DC_OK && mask)
+        status = dc_filter_set_image(filter, "mask", mask, DC_FORMAT_U8, (size_t)width, (size_t)height, 1, 0, 0);
+    if (status == DC_OK) status = dc_filter_set_progress(filter, report_progress, NULL);
+    if (status == DC_OK) {
+        gimp_progress_init("DreamClean");
+        status = dc_filter_execute(filter);
+    }
+    if (status == DC_OK) { /* through the shadow buffer, so that the selection's edge blends and undo works */
+        GeglBuffer *shadow = gimp_drawable_get_shadow_buffer(drawable);
+        gegl_buffer_set(shadow, &area, 0, format, pixels, GEGL_AUTO_ROWSTRIDE);
+        gegl_buffer_flush(shadow);
+        g_object_unref(shadow);
+        gimp_drawable_merge_shadow(drawable, TRUE);
+        gimp_drawable_update(drawable, x, y, width, height);
+    } else {
+        *error = g_strdup_printf("DreamClean: %s", dc_last_error_message());
+    }
+    dc_filter_release(filter);
+    dc_context_release(context);
+    g_free(pixels);
+    g_free(mask);
+    return status == DC_OK ? GIMP_PDB_SUCCESS : GIMP_PDB_EXECUTION_ERROR;
+}
+
+static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals, GimpParam **return_vals) {
+    static GimpParam values[2];
+    (void)name;
+    *nreturn_vals = 1;
+    *return_vals = values;
+    values[0].type = GIMP_PDB_STATUS;
+    values[0].data.d_status = GIMP_PDB_SUCCESS;
+    gegl_init(NULL, NULL);
+
+    GimpRunMode mode = (GimpRunMode)param[0].data.d_int32;
+    gint32 image = param[1].data.d_image;
+    gint32 drawable = param[2].data.d_drawable;
+    gimp_get_data(PROCEDURE, &settings);
+    if (mode == GIMP_RUN_INTERACTIVE && !ask()) {
+        values[0].data.d_status = GIMP_PDB_CANCEL;
+        return;
+    }
+    if (mode == GIMP_RUN_NONINTERACTIVE) {
+        int task = nparams >= 4 ? index_of(param[3].data.d_string, tasks, G_N_ELEMENTS(tasks)) : 0;
+        int preset = nparams >= 5 ? index_of(param[4].data.d_string, presets, G_N_ELEMENTS(presets)) : 1;
+        if (task < 0 || preset < 0) {
+            values[0].data.d_status = GIMP_PDB_CALLING_ERROR;
+            return;
+        }
+        settings.task = task;
+        settings.preset = preset;
+        settings.seed = nparams >= 6 ? param[5].data.d_int32 : -1;
+    }
+
+    gchar *error = NULL;
+    gimp_image_undo_group_start(image);
+    GimpPDBStatusType status = restore(image, drawable, &error);
+    gimp_image_undo_group_end(image);
+    values[0].data.d_status = status;
+    if (error) {
+        *nreturn_vals = 2;
+        values[1].type = GIMP_PDB_STRING;
+        values[1].data.d_string = error; /* GIMP copies it; freed with the process */
+    }
+    if (status == GIMP_PDB_SUCCESS) {
+        if (mode != GIMP_RUN_NONINTERACTIVE) gimp_displays_flush();
+        if (mode == GIMP_RUN_INTERACTIVE) gimp_set_data(PROCEDURE, &settings, sizeof settings);
+    }
+}
