@@ -24,7 +24,7 @@ QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
 .PHONY: all demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
-	check-python check-vips check-gimp check-standalone deps deps-test deps-python test bench quality fixtures train clean
+	check-python check-vips check-gimp check-standalone fuzz deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -177,6 +177,16 @@ check-gimp: gimp-plugin
 test: check-exports check-standalone check-c check-install check-python check-vips check-gimp
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
+
+# libFuzzer harnesses (Fuzz/), built with AddressSanitizer and Swift's overflow and bounds checks kept
+# (DREAMCLEAN_CHECKED=1), each run for FUZZ_SECONDS on its seed corpus, FUZZ_PARALLEL at a time.
+FUZZ_SECONDS ?= 60
+FUZZ_PARALLEL ?= 1
+FUZZERS := safetensors config options capi
+FUZZ_BUILD := DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
+fuzz:
+	for f in $(FUZZERS); do $(FUZZ_BUILD) --product fuzz-$$f || exit 1; done
+	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_PARALLEL) .build-fuzz/release $(FUZZERS)
 
 bench: deps deps-python build
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench

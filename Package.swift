@@ -4,7 +4,10 @@
 
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// -Ounchecked for speed; DREAMCLEAN_CHECKED=1 (the fuzz and sanitizer builds) keeps Swift's overflow and bounds traps,
+// so that a check the C API forgot shows up as a crash instead of silent wrap-around.
+let optimize: [SwiftSetting] = Context.environment["DREAMCLEAN_CHECKED"] == "1"
+    ? [] : [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 
 // The Swift runtime and FoundationEssentials linked in (the library hides their symbols with its version script), so
 // that libdreamclean.so and the CLI run on machines without a Swift toolchain; the two libraries named are
@@ -43,11 +46,19 @@ let package = Package(
             "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimize, linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
         .target(name: "DreamCleanCSupport", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "DreamCleanC", dependencies: ["DreamClean", "DreamCleanCSupport"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
+        .target(name: "DreamCleanCAPI", dependencies: ["DreamClean", "DreamCleanCSupport"], swiftSettings: optimize),
+        .target(name: "DreamCleanC", dependencies: ["DreamCleanCAPI"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
             .unsafeFlags(staticSwiftRuntime + ["-Xlinker", "--no-undefined", "-Xlinker", "-soname=libdreamclean.so.0",
                           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
         ]),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),
+        // libFuzzer harnesses: `make fuzz` builds them with -sanitize=fuzzer,address; a plain build links them without
+        // libFuzzer, and they then only say how to build them.
+        .target(name: "FuzzSupport", path: "Fuzz/Support"),
+        .executableTarget(name: "fuzz-safetensors", dependencies: ["DreamCleanNetworks", "FuzzSupport"], path: "Fuzz/SafeTensors"),
+        .executableTarget(name: "fuzz-config", dependencies: ["DreamCleanNetworks", "FuzzSupport"], path: "Fuzz/ModelConfig"),
+        .executableTarget(name: "fuzz-options", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/Options"),
+        .executableTarget(name: "fuzz-capi", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/CAPI"),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),
         .testTarget(name: "DreamCleanDiffusionTests", dependencies: ["DreamCleanDiffusion"]),
