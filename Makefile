@@ -15,7 +15,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 VERSION := 0.1.0
 PYTHON ?= python3
-APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev pkg-config
+APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
 # What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips.
 TEST_APT_PACKAGES := libgimp2.0-dev gimp
 TEST_PY_PACKAGES := pyvips
@@ -24,7 +24,7 @@ QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
 .PHONY: all demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
-	check-python check-vips check-gimp check-standalone fuzz deps deps-test deps-python test bench quality fixtures train clean
+	check-python check-vips check-gimp check-standalone check-cli fuzz deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -170,11 +170,15 @@ check-vips: vips-module deps-test
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
 		$(PYTHON) -m pytest examples/vips -q -p no:cacheprovider --assert=plain
 
+# The CLI interrupted or killed mid-run leaves OUT as it was or complete.
+check-cli: build
+	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test
+
 # The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 check-gimp: gimp-plugin
 	sh examples/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
-test: check-exports check-standalone check-c check-install check-python check-vips check-gimp
+test: check-exports check-standalone check-c check-install check-python check-vips check-gimp check-cli
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 

@@ -34,7 +34,9 @@ let package = Package(
         // Debian's libdnnl-dev (oneDNN 2.6) and the OpenMP runtime it is built on.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .target(name: "DreamCleanKernels", dependencies: ["CDNNL"], swiftSettings: optimize),
-        .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels"], swiftSettings: optimize),
+        // OpenSSL's libcrypto (Debian's libssl-dev) for the model files' SHA-256.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels", "COpenSSL"], swiftSettings: optimize),
         // FFTW 3 (Debian's libfftw3-dev) for the deblurring operator.
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
         .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels", "CFFTW"], swiftSettings: optimize),

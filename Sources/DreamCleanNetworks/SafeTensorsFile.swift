@@ -119,6 +119,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
+    /// Checks the whole file against the SHA-256 its model config records, so that a file damaged or replaced on disk
+    /// is refused even when it still parses.
+    public func verifySHA256(_ expected: String) throws {
+        let found = Checksum.sha256(file.bytes) ?? "unavailable"
+        guard found == expected.lowercased() else { throw ModelError.checksumMismatch(path: path, expected: expected, found: found) }
+    }
+
     /// The tensor `key` converted to Float, in its stored (row-major) order.
     public func floats(_ key: String) throws -> [Float] {
         guard let entry = entries[key] else { throw ModelError.missingWeight(key: key, path: path) }

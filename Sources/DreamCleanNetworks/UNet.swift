@@ -36,6 +36,7 @@ public final class UNet: @unchecked Sendable {
     public convenience init(folder: String, backend: any ComputeBackend) throws {
         let config = try ModelConfig.load(folder: folder)
         let file = try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent(config.weights).path)
+        if let expected = config.weightsSHA256 { try file.verifySHA256(expected) }
         try self.init(config: config.unet, weights: file, backend: backend)
     }
 

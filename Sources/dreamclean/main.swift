@@ -5,6 +5,7 @@ import ArgumentParser
 import DreamClean
 import DreamCleanImageIO
 import Glibc
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -109,11 +110,16 @@ struct Restore: ParsableCommand {
                     }
                     let inBuffer = try ImageBuffer(base: inBase, width: width, height: height, channels: bands, format: .float32)
                     let outBuffer = try ImageBuffer(base: outBase, width: outWidth, height: outHeight, channels: bands, format: .float32)
-                    try restorer.restore(input: inBuffer, output: outBuffer, options: options) { bar.update($0) }
+                    Interrupt.install()
+                    try restorer.restore(input: inBuffer, output: outBuffer, options: options) { fraction in
+                        _ = bar.update(fraction)
+                        return !Interrupt.requested.load(ordering: .relaxed)
+                    }
                 }
             }
         } catch RestoreError.cancelled {
-            throw CLIError(Exit.cancelled, "cancelled")
+            bar.finish()
+            throw CLIError(Exit.cancelled, "cancelled; \(output) left as it was")
         } catch let error as RestoreError {
             bar.finish()
             throw CLIError(Exit.badImage, "\(error)")
@@ -205,4 +211,15 @@ final class ProgressBar {
 func writeStandardError(_ text: String) {
     var text = text
     text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
+}
+
+/// Ctrl-C or SIGTERM during a restoration: stop at the next network evaluation and exit 130 without touching OUT.
+enum Interrupt {
+    static let requested = Atomic<Bool>(false)
+
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in Interrupt.requested.store(true, ordering: .relaxed) }
+        }
+    }
 }

@@ -87,7 +87,8 @@ final class ModelLoadingErrorTests: XCTestCase {
         XCTAssertThrowsError(try file?.floats("n")) { XCTAssertEqual($0 as? ModelError, .unsupportedDType(key: "n", dtype: "I32", path: "i")) }
     }
 
-    /// Copies the adm-tiny fixture, lets `edit` change its weights, and returns the load error.
+    /// Copies the adm-tiny fixture, lets `edit` change its weights (rewritten as F32, so the config's checksum is dropped),
+    /// and returns the load error.
     func loadEdited(_ edit: (inout [String: SafeTensorsWriter.Tensor]) -> Void) throws -> ModelError? {
         let source = Fixtures.folder("adm-tiny")
         let original = try SafeTensorsFile(path: (source as NSString).appendingPathComponent("model.safetensors"))
@@ -96,8 +97,7 @@ final class ModelLoadingErrorTests: XCTestCase {
             tensors[key] = SafeTensorsWriter.float32(try original.floats(key), shape: entry.shape)
         }
         edit(&tensors)
-        try FileManager.default.copyItem(atPath: (source as NSString).appendingPathComponent("config.json"),
-                                         toPath: (scratch as NSString).appendingPathComponent("config.json"))
+        try configWithoutChecksum(source).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent("config.json")))
         try SafeTensorsWriter.data(tensors).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent("model.safetensors")))
         do {
             _ = try UNet(folder: scratch, backend: ReferenceBackend())
@@ -105,6 +105,30 @@ final class ModelLoadingErrorTests: XCTestCase {
         } catch {
             return error as? ModelError
         }
+    }
+
+    func configWithoutChecksum(_ folder: String) throws -> Data {
+        let text = try String(contentsOfFile: (folder as NSString).appendingPathComponent("config.json"), encoding: .utf8)
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("weights_sha256") }
+        return Data(kept.joined(separator: "\n").utf8)
+    }
+
+    /// One byte changed inside a weight: the file still parses, and only the config's SHA-256 tells.
+    func testModifiedWeightFailsTheChecksum() throws {
+        let source = Fixtures.folder("adm-tiny")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: (source as NSString).appendingPathComponent("model.safetensors")))
+        bytes[bytes.count - 3] ^= 0x01
+        let weights = (scratch as NSString).appendingPathComponent("model.safetensors")
+        try bytes.write(to: URL(fileURLWithPath: weights))
+        try FileManager.default.copyItem(atPath: (source as NSString).appendingPathComponent("config.json"),
+                                         toPath: (scratch as NSString).appendingPathComponent("config.json"))
+        XCTAssertThrowsError(try UNet(folder: scratch, backend: ReferenceBackend())) { error in
+            guard case .checksumMismatch(let path, _, _)? = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, weights)
+        }
+        // Without a recorded checksum the same file loads: the check is what caught it.
+        try configWithoutChecksum(source).write(to: URL(fileURLWithPath: (scratch as NSString).appendingPathComponent("config.json")), options: .atomic)
+        XCTAssertNoThrow(try UNet(folder: scratch, backend: ReferenceBackend()))
     }
 
     func testUnmodifiedCopyLoads() throws {

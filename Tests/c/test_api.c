@@ -40,6 +40,18 @@ static void fill(unsigned char *pixels) {
     for (int i = 0; i < W * H * C; i++) pixels[i] = (unsigned char)((i * 37) % 251);
 }
 
+/* Flips one bit three bytes before the end of dir/model.safetensors (inside the last weight). */
+static void flip_byte_near_end(const char *dir) {
+    char file[4096];
+    snprintf(file, sizeof file, "%s/model.safetensors", dir);
+    FILE *f = fopen(file, "r+b");
+    CHECK(f != NULL, "cannot open %s", file);
+    if (!f) return;
+    int byte = fseek(f, -3, SEEK_END) == 0 ? fgetc(f) : EOF;
+    CHECK(byte != EOF && fseek(f, -3, SEEK_END) == 0 && fputc(byte ^ 1, f) != EOF, "cannot change %s", file);
+    fclose(f);
+}
+
 static double last_fraction;
 static int calls;
 static bool record_progress(void *user, double fraction) {
@@ -96,6 +108,24 @@ int main(int argc, char **argv) {
              path, model, path, model, path);
     CHECK(system(command) == 0, "could not make the corrupt model");
     EXPECT_ERROR(dc_context_new(path, &context), DC_ERROR_MODEL);
+
+    /* One bit flipped inside a weight: the file still parses; the config's SHA-256 catches it. */
+    snprintf(command, sizeof command, "cp '%s/model.safetensors' '%s/'", model, path);
+    CHECK(system(command) == 0, "could not copy the model");
+    flip_byte_near_end(path);
+    EXPECT_ERROR(dc_context_new(path, &context), DC_ERROR_MODEL);
+    CHECK(strstr(dc_last_error_message(), "SHA-256") != NULL, "message: %s", dc_last_error_message());
+
+    /* Model files removed or truncated after loading: the weights were read at load, so the model still works. */
+    dc_context moved[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/moved%d", argv[2], i);
+        snprintf(command, sizeof command, "mkdir -p '%s' && cp '%s/config.json' '%s/model.safetensors' '%s/'", path, model, model, path);
+        CHECK(system(command) == 0, "could not copy the model");
+        EXPECT(dc_context_new(path, &moved[i]), DC_OK);
+        snprintf(command, sizeof command, i == 0 ? "rm -r '%s'" : ": > '%s/model.safetensors' && : > '%s/config.json'", path, path);
+        CHECK(system(command) == 0, "could not remove or truncate the model");
+    }
 
     EXPECT(dc_context_new(model, &context), DC_OK);
     CHECK(context != NULL, "no context");
@@ -194,6 +224,13 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 2; i++) {
         CHECK(jobs[i].status == DC_OK, "thread %d status %d", i, jobs[i].status);
         CHECK(memcmp(jobs[i].out, single, sizeof single) == 0, "thread %d differs from the single-threaded run", i);
+    }
+    for (int i = 0; i < 2; i++) {
+        unsigned char from_moved[W * H * C];
+        EXPECT(dc_restore(moved[i], in, from_moved, DC_FORMAT_U8, W, H, C, 0, "steps=2:seed=11", NULL, NULL), DC_OK);
+        CHECK(memcmp(from_moved, single, sizeof single) == 0, "model %s after loading gives another result",
+              i == 0 ? "removed" : "truncated");
+        dc_context_release(moved[i]);
     }
 
     /* Introspection. */

@@ -1,0 +1,2 @@
+/* OpenSSL's libcrypto (Debian's libssl-dev), for SHA-256 of model files. */
+#include <openssl/evp.h>
