@@ -24,7 +24,7 @@ QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
 .PHONY: all demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
-	check-python check-vips check-gimp check-standalone check-cli fuzz deps deps-test deps-python test bench quality fixtures train clean
+	check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan fuzz deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
 
@@ -170,6 +170,39 @@ check-vips: vips-module deps-test
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
 		$(PYTHON) -m pytest examples/vips -q -p no:cacheprovider --assert=plain
 
+# Load: 1, 2 and 8 threads through one shared context and through one context each, several rounds; outputs equal
+# the single-threaded ones, resident memory flat after round 1, no leak (LeakSanitizer at exit).
+check-load: library
+	cc -std=gnu11 -Wall -Wextra -Werror -g $(SANITIZE) -IInclude Tests/c/test_load.c -L$(RELEASE) -ldreamclean \
+		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_load
+	./.build/test_load Tests/Fixtures/adm-tiny 3
+
+# The library itself built with a sanitizer and Swift's own checks kept (DREAMCLEAN_CHECKED=1), in .build-asan or
+# .build-tsan; hosts link the toolchain's sanitizer runtime (and the libdispatch its interceptors name).
+SWIFT_CLANG = $(dir $(shell readlink -f $$(command -v swift)))clang
+SANITIZER_HOST_LIBS = -L/opt/swift/usr/lib/swift/linux -ldispatch -lBlocksRuntime -Wl,-rpath,/opt/swift/usr/lib/swift/linux -lpthread
+sanitized-library-%:
+	DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-$* --product DreamCleanC \
+		-Xswiftc -sanitize=$(subst asan,address,$(subst tsan,thread,$*)) -Xcc -fsanitize=$(subst asan,address,$(subst tsan,thread,$*))
+	cp .build-$*/release/libDreamCleanC.so .build-$*/release/libdreamclean.so.0
+	ln -sf libdreamclean.so.0 .build-$*/release/libdreamclean.so
+
+# The C and Python tests against the AddressSanitizer build of the library.
+check-asan: sanitized-library-asan
+	$(SWIFT_CLANG) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -IInclude Tests/c/test_api.c \
+		-L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release $(SANITIZER_HOST_LIBS) -o .build/test_api_asan
+	rm -rf .build/c-scratch && mkdir -p .build/c-scratch && ./.build/test_api_asan Tests/Fixtures/adm-tiny .build/c-scratch
+	LD_PRELOAD=$$($(SWIFT_CLANG) -print-file-name=libclang_rt.asan-x86_64.so) ASAN_OPTIONS=detect_leaks=0 \
+		DREAMCLEAN_LIBRARY=$(CURDIR)/.build-asan/release/libdreamclean.so.0 \
+		$(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
+
+# The load test against the ThreadSanitizer build, one compute thread per context (libgomp is not instrumented, so
+# its thread team's barriers would read as races): what is checked is the library's own locking between host threads.
+check-tsan: sanitized-library-tsan
+	$(SWIFT_CLANG) -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=thread -IInclude Tests/c/test_load.c \
+		-L.build-tsan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-tsan/release $(SANITIZER_HOST_LIBS) -o .build/test_load_tsan
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./.build/test_load_tsan Tests/Fixtures/adm-tiny 2 1
+
 # The CLI interrupted or killed mid-run leaves OUT as it was or complete.
 check-cli: build
 	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test
@@ -178,7 +211,8 @@ check-cli: build
 check-gimp: gimp-plugin
 	sh examples/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
-test: check-exports check-standalone check-c check-install check-python check-vips check-gimp check-cli
+test: check-exports check-standalone check-c check-load check-install check-python check-vips check-gimp check-cli \
+	check-asan check-tsan
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 

@@ -14,6 +14,9 @@ let optimize: [SwiftSetting] = Context.environment["DREAMCLEAN_CHECKED"] == "1"
 // FoundationEssentials' own dependencies, which static linking does not pull in by itself.
 let staticSwiftRuntime = ["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"]
 
+// Every symbol resolved at link time, except in the sanitizer builds, whose runtime the host program brings.
+let noUndefined = Context.environment["DREAMCLEAN_CHECKED"] == "1" ? [] : ["-Xlinker", "--no-undefined"]
+
 let package = Package(
     name: "DreamClean",
     products: [
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "DreamCleanCSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DreamCleanCAPI", dependencies: ["DreamClean", "DreamCleanCSupport"], swiftSettings: optimize),
         .target(name: "DreamCleanC", dependencies: ["DreamCleanCAPI"], exclude: ["exports.map"], swiftSettings: optimize, linkerSettings: [
-            .unsafeFlags(staticSwiftRuntime + ["-Xlinker", "--no-undefined", "-Xlinker", "-soname=libdreamclean.so.0",
+            .unsafeFlags(staticSwiftRuntime + noUndefined + ["-Xlinker", "-soname=libdreamclean.so.0",
                           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
         ]),
         .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"], swiftSettings: optimize),

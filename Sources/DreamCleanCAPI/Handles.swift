@@ -5,7 +5,6 @@ import DreamClean
 import DreamCleanDiffusion
 import DreamCleanKernels
 import Glibc
-import Synchronization
 
 /// What a dc_context handle points to.
 final class ContextObject: @unchecked Sendable {
@@ -64,11 +63,13 @@ final class FilterObject: @unchecked Sendable {
 enum Handles {
     enum Kind { case context, filter }
 
-    private static let live = Mutex<[UInt: Kind]>([:])
+    // A pthread mutex (our Lock) rather than Synchronization.Mutex, whose futex ThreadSanitizer cannot see.
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var live: [UInt: Kind] = [:]  // guarded by lock
 
     static func register(_ object: AnyObject, _ kind: Kind) -> OpaquePointer {
         let pointer = Unmanaged.passRetained(object).toOpaque()
-        live.withLock { $0[UInt(bitPattern: pointer)] = kind }
+        lock.withLock { live[UInt(bitPattern: pointer)] = kind }
         return OpaquePointer(pointer)
     }
 
@@ -83,7 +84,7 @@ enum Handles {
     private static func resolve<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, as type: T.Type) throws -> T {
         guard let handle else { throw APIError(.invalidArgument, "\(kind) handle is NULL") }
         let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        let found = live.withLock { $0[key] }
+        let found = lock.withLock { live[key] }
         guard found == kind else {
             throw APIError(.invalidArgument, found == nil ? "\(kind) handle is not live (released or never created)" : "handle is not a \(kind)")
         }
@@ -95,9 +96,9 @@ enum Handles {
     static func release(_ handle: OpaquePointer?, _ kind: Kind) -> Bool {
         guard let handle else { return false }
         let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        let removed = live.withLock { table -> Bool in
-            guard table[key] == kind else { return false }
-            table[key] = nil
+        let removed = lock.withLock { () -> Bool in
+            guard live[key] == kind else { return false }
+            live[key] = nil
             return true
         }
         if removed { Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).release() }
