@@ -183,6 +183,26 @@ def run_cli(cli, model, image, args, tmp, extra=None, seed=1):
     return np.asarray(Image.open(dst).convert("RGB")).astype(np.float32) / 255, time.perf_counter() - start
 
 
+def strip_runs(args, y, info, blind_args, known_args, extra, tmp):
+    """The blind and known-operator results for the samples strip (run again: the scores loop keeps no images)."""
+    for task_args in (blind_args, known_args):
+        if task_args is not None:
+            out, _ = run_cli(args.cli, args.model, y, task_args + extra, tmp, info if "inpaint" in task_args else None)
+            yield out
+
+
+def save_strip(folder, name, panels):
+    """One PNG: the panels side by side (all at the clean image's size), 4 px apart."""
+    os.makedirs(folder, exist_ok=True)
+    size = panels[-1].shape[0]
+    panels = [p if p.shape[0] == size else bicubic(p, size // p.shape[0]) for p in panels]
+    strip = np.ones((size, len(panels) * (size + 4) - 4, 3), np.float32)
+    for k, p in enumerate(panels):
+        strip[:, k * (size + 4):k * (size + 4) + size] = p
+    safe = "".join(c if c.isalnum() else "-" for c in name).strip("-")
+    Image.fromarray(to_u8(strip)).save(os.path.join(folder, f"{safe}.png"))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cli", default=os.path.join(HERE, "..", ".build", "release", "dreamclean"))
@@ -192,6 +212,8 @@ def main():
     p.add_argument("--preset", default="balanced")
     p.add_argument("--short", action="store_true", help="two 32x32 crops, two tasks, the fast preset: a smoke test")
     p.add_argument("--extra", default="", help="more CLI arguments for every DreamClean run, e.g. '--steps 5'")
+    p.add_argument("--tasks", default="", help="comma-separated task names to run (default: all), e.g. 'noise sigma 25,jpeg q10'")
+    p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
     images = load_images(1, 32) if args.short else load_images(args.per_set, args.crop)
     if args.short:
@@ -200,6 +222,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for t, (name, degrade, baseline, blind_args, known_args) in enumerate(tasks(args.short)):
+            if args.tasks and name not in args.tasks.split(","):
+                continue
             scores = {k: [] for k in ("input", "baseline", "blind", "known")}
             seconds = []
             for i, (image_name, x) in enumerate(images):
@@ -219,6 +243,8 @@ def main():
                                        info if "inpaint" in known_args else None)
                     scores["known"].append((psnr(out, x), ssim(out, x)))
                     seconds.append(sec)
+                if args.samples and i == 0:
+                    save_strip(args.samples, name, [upsample(y), *strip_runs(args, y, info, blind_args, known_args, extra, tmp), x])
             rows.append((name, {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None
                                 for k, v in scores.items()}, np.mean(seconds)))
             means = rows[-1][1]
