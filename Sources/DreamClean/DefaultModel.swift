@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-import Glibc
 #if canImport(FoundationEssentials)
 import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
 #else

@@ -4,7 +4,6 @@
 import DreamCleanDiffusion
 import DreamCleanKernels
 import DreamCleanNetworks
-import Glibc
 #if canImport(FoundationEssentials)
 import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
 #else

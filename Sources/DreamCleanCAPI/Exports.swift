@@ -5,7 +5,6 @@
 // errors to a status plus a thread-local message. No algorithm lives here.
 
 import DreamClean
-import Glibc
 
 public typealias Handle = OpaquePointer
 public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool

@@ -4,7 +4,6 @@
 import DreamClean
 import DreamCleanDiffusion
 import DreamCleanKernels
-import Glibc
 
 /// What a dc_context handle points to.
 final class ContextObject: @unchecked Sendable {
