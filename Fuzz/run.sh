@@ -11,13 +11,17 @@ shift 3
 mkdir -p .build-fuzz/artifacts .build-fuzz/logs
 run_one() {
     local name=$1 work=.build-fuzz/corpus/$1
+    # The C API harness runs oneDNN's JIT kernels, which keep their stack where AddressSanitizer does not expect it:
+    # libFuzzer's SIGALRM timeout handler, landing there, is reported as an overflow in clock_gettime. No timer for it.
+    local timeout=20
+    [ "$name" = capi ] && timeout=0
     mkdir -p "$work"
-    "$binaries/fuzz-$name" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
+    "$binaries/fuzz-$name" -max_total_time="$seconds" -timeout=$timeout -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix=".build-fuzz/artifacts/$name-" "$work" "Fuzz/Corpus/$name" > ".build-fuzz/logs/$name.log" 2>&1
     local status=$?
     local runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' ".build-fuzz/logs/$name.log" | grep -o '[0-9]*$')
-    local crashes=$(ls .build-fuzz/artifacts | grep -c "^$name-" || true)
-    echo "fuzz-$name: ${seconds} s, ${runs:-?} executions, corpus $(ls "$work" | wc -l) inputs, exit $status, crash files $crashes"
+    local crashes=$(ls .build-fuzz/artifacts | grep -cE "^$name-(crash|leak|oom|timeout)-" || true)
+    echo "fuzz-$name: ${seconds} s, ${runs:-?} executions, corpus $(ls "$work" | wc -l) inputs, exit $status, failing inputs $crashes"
     return $status
 }
 failed=0
