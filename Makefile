@@ -69,7 +69,7 @@ VIPS_MODULE_FLAGS = -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=
 # GTK 2's headers use GLib types that GLib has since deprecated.
 GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInclude $$(pkg-config --cflags gimpui-2.0) \
 	examples/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
-GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0)/plug-ins/dreamclean-gimp
+GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null)/plug-ins/dreamclean-gimp
 
 # libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanC.so.
 library: build
