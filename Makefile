@@ -128,7 +128,9 @@ check-c: library
 # libpng example build from pkg-config alone, and the installed CLI, C example and vips module find the installed
 # default model.
 INSTALL_TEST := $(CURDIR)/.build/install-test
-INSTALL_TEST_VARS = PREFIX=$(INSTALL_TEST) VIPS_MODULEDIR=$(INSTALL_TEST)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)
+# Every install location inside the scratch prefix, so that the test never touches what the system has installed.
+INSTALL_TEST_VARS = PREFIX=$(INSTALL_TEST) VIPS_MODULEDIR=$(INSTALL_TEST)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES) \
+	GIMP_PLUGIN_DIR=$(INSTALL_TEST)/gimp-plug-in
 check-install:
 	rm -rf $(INSTALL_TEST) .build/c-scratch && mkdir -p .build/c-scratch
 	$(MAKE) --no-print-directory install $(INSTALL_TEST_VARS) > /dev/null
