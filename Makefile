@@ -179,7 +179,7 @@ check-load: library
 		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_load
 	ASAN_OPTIONS=quarantine_size_mb=0 ./.build/test_load Tests/Fixtures/adm-tiny 3  # no quarantine: it would show as growth
 
-# The library itself built with a sanitizer and Swift's own checks kept (DREAMCLEAN_CHECKED=1), in .build-asan or
+# The library itself built with a sanitizer (DREAMCLEAN_CHECKED=1: no --no-undefined), in .build-asan or
 # .build-tsan; hosts link the toolchain's sanitizer runtime (and the libdispatch its interceptors name).
 SWIFT_CLANG = $(dir $(shell readlink -f $$(command -v swift)))clang
 SANITIZER_HOST_LIBS = -L/opt/swift/usr/lib/swift/linux -ldispatch -lBlocksRuntime -Wl,-rpath,/opt/swift/usr/lib/swift/linux -lpthread
@@ -218,8 +218,8 @@ test: check-exports check-standalone check-c check-load check-install check-pyth
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 
-# libFuzzer harnesses (Fuzz/), built with AddressSanitizer and Swift's overflow and bounds checks kept
-# (DREAMCLEAN_CHECKED=1), each run for FUZZ_SECONDS on its seed corpus, FUZZ_PARALLEL at a time.
+# libFuzzer harnesses (Fuzz/), built with AddressSanitizer (DREAMCLEAN_CHECKED=1), each run for FUZZ_SECONDS on its
+# seed corpus, FUZZ_PARALLEL at a time.
 FUZZ_SECONDS ?= 60
 FUZZ_PARALLEL ?= 1
 FUZZERS := safetensors config options capi
