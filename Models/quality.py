@@ -183,14 +183,6 @@ def run_cli(cli, model, image, args, tmp, extra=None, seed=1):
     return np.asarray(Image.open(dst).convert("RGB")).astype(np.float32) / 255, time.perf_counter() - start
 
 
-def strip_runs(args, y, info, blind_args, known_args, extra, tmp):
-    """The blind and known-operator results for the samples strip (run again: the scores loop keeps no images)."""
-    for task_args in (blind_args, known_args):
-        if task_args is not None:
-            out, _ = run_cli(args.cli, args.model, y, task_args + extra, tmp, info if "inpaint" in task_args else None)
-            yield out
-
-
 def save_strip(folder, name, panels):
     """One PNG: the panels side by side (all at the clean image's size), 4 px apart."""
     os.makedirs(folder, exist_ok=True)
@@ -235,6 +227,7 @@ def main():
                     scores["baseline"].append((psnr(b, x), ssim(b, x)))
                 out, sec = run_cli(args.cli, args.model, y, blind_args + extra, tmp,
                                    info if "inpaint" in blind_args else None)
+                panels = [upsample(y), out]
                 if out.shape == x.shape:
                     scores["blind"].append((psnr(out, x), ssim(out, x)))
                 seconds.append(sec)
@@ -243,8 +236,9 @@ def main():
                                        info if "inpaint" in known_args else None)
                     scores["known"].append((psnr(out, x), ssim(out, x)))
                     seconds.append(sec)
+                    panels.append(out)
                 if args.samples and i == 0:
-                    save_strip(args.samples, name, [upsample(y), *strip_runs(args, y, info, blind_args, known_args, extra, tmp), x])
+                    save_strip(args.samples, name, panels + [x])
             rows.append((name, {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None
                                 for k, v in scores.items()}, np.mean(seconds)))
             means = rows[-1][1]

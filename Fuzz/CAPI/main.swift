@@ -64,26 +64,22 @@ exit(fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { bytes, count in
     }
 
     let input = Declared(width: width, height: height, channels: channels, format: format, strideBytes: (b[4], b[5]), fill: Array(b[8...]))
-    defer { input.buffer.deallocate() }
+    var extra: [Declared] = []
+    defer { ([input] + extra).forEach { $0.buffer.deallocate() } }
     _ = input.set(filter, "input")
     if flags & 1 != 0 {
         _ = input.set(filter, "output")  // in place
     } else {
         // The right output size, or one pixel off when bit 1 is set (the library must refuse it).
         let off = flags & 2 != 0 ? 1 : 0
-        let output = Declared(width: width * Int(scale) + off, height: height * Int(scale), channels: channels, format: format,
-                              strideBytes: (b[7], b[7] >> 3), fill: [])
-        _ = output.set(filter, "output")
-        defer { output.buffer.deallocate() }
-        if flags & 4 != 0 {
-            let mask = Declared(width: width, height: height - (flags & 8 != 0 ? 1 : 0), channels: 1, format: 1, strideBytes: (0, 0), fill: Array(b[8...]))
-            defer { mask.buffer.deallocate() }
-            _ = mask.set(filter, "mask")
-            _ = dc_filter_execute(filter)
-            return 0
-        }
-        _ = dc_filter_execute(filter)
-        return 0
+        extra.append(Declared(width: width * Int(scale) + off, height: height * Int(scale), channels: channels, format: format,
+                              strideBytes: (b[7], b[7] >> 3), fill: []))
+        _ = extra[extra.count - 1].set(filter, "output")
+    }
+    if flags & 4 != 0 {  // a mask, one row short when bit 3 is set
+        extra.append(Declared(width: width, height: height - (flags & 8 != 0 ? 1 : 0), channels: 1, format: 1,
+                              strideBytes: (0, 0), fill: Array(b[8...])))
+        _ = extra[extra.count - 1].set(filter, "mask")
     }
     _ = dc_filter_execute(filter)
     return 0

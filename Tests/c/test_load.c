@@ -28,14 +28,9 @@ typedef struct {
     dc_status status;
 } Worker;
 
-static char options_for(int image, char *buffer, size_t size) {
-    snprintf(buffer, size, "task=denoise:steps=2:vps_iters=1:seed=%d", 100 + image);
-    return 0;
-}
-
 static dc_status restore(dc_context context, int image, unsigned char *out) {
     char options[96];
-    options_for(image, options, sizeof options);
+    snprintf(options, sizeof options, "task=denoise:steps=2:vps_iters=1:seed=%d", 100 + image);
     return dc_restore(context, inputs[image], out, DC_FORMAT_U8, W, H, C, 0, options, NULL, NULL);
 }
 
