@@ -23,7 +23,7 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
+.PHONY: all bench-memory demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
 	check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan fuzz deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
@@ -230,6 +230,16 @@ fuzz:
 
 bench: deps deps-python build
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
+
+# Peak memory of one large restoration under max_memory_mb (docs/reliability.md): BENCH_SIZE x BENCH_SIZE RGB, the
+# default model, one DDIM step each way without VPS (the memory of a restoration does not depend on the step count).
+BENCH_SIZE ?= 8192
+BENCH_MEMORY_MB ?= 2048
+BENCH_OPTIONS ?= task=blind:steps=1:vps_iters=0:strength=0.05:seed=1
+bench-memory: library
+	cc -std=gnu11 -O2 -Wall -Wextra -Werror -IInclude Tests/bench/bench_memory.c -L$(RELEASE) -ldreamclean \
+		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lm -o .build/bench_memory
+	./.build/bench_memory $${MODEL:-Models/default} $(BENCH_SIZE) $(BENCH_MEMORY_MB) "$(BENCH_OPTIONS)" $(BENCH_OUT)
 
 quality: deps-python build
 	$(PYTHON) Models/quality.py --cli .build/release/dreamclean $(QUALITY_ARGS)

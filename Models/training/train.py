@@ -33,8 +33,16 @@ from dreamclean_models.adm import UNet, UNetConfig  # noqa: E402
 from dreamclean_models.modelfile import save_model, LINEAR_SCHEDULE  # noqa: E402
 from safetensors.torch import load_file  # noqa: E402
 
-DEFAULT_CONFIG = UNetConfig(base_channels=32, level_channels=[32, 64, 96, 128], time_embed_dim=128, num_res_blocks=2,
-                            attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False)
+# The architectures tried for the CPU default (GFLOP per 256x256 forward, PyTorch's counter): "c32" is the model
+# shipped through session 2 (58 GFLOP, 5.2 M parameters); "c16" halves the two finest levels (21.8 GFLOP, 3.8 M), which
+# the 512x512-in-30-s target needs (Models/default/MODEL_CARD.md, "Architecture").
+ARCHITECTURES = {
+    "c32": UNetConfig(base_channels=32, level_channels=[32, 64, 96, 128], time_embed_dim=128, num_res_blocks=2,
+                      attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False),
+    "c16": UNetConfig(base_channels=32, level_channels=[16, 32, 64, 128], time_embed_dim=128, num_res_blocks=2,
+                      attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False,
+                      norm_groups=16),
+}
 
 
 def parse_args():
@@ -50,6 +58,8 @@ def parse_args():
     p.add_argument("--checkpoint-minutes", type=float, default=5.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--arch", choices=sorted(ARCHITECTURES), default="c32",
+                   help="architecture of a fresh start (a checkpoint or model folder keeps its own)")
     p.add_argument("--export", metavar="FOLDER", help="export the EMA weights (fp16) to FOLDER and exit")
     return p.parse_args()
 
@@ -96,15 +106,26 @@ class Trainer:
     def __init__(self, args):
         self.args = args
         self.device = torch.device(args.device)
-        self.model = UNet(DEFAULT_CONFIG).to(self.device)
+        self.checkpoint = os.path.join(args.run, "checkpoint.pt")
+        self.log = os.path.join(args.run, "loss.csv")
+        self.config = self.stored_config() or ARCHITECTURES[args.arch]
+        self.model = UNet(self.config).to(self.device)
         self.ema = copy.deepcopy(self.model).eval()
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=0.0)
         self.step, self.samples, self.seconds = 0, 0, 0.0
         betas = torch.linspace(LINEAR_SCHEDULE["beta_start"], LINEAR_SCHEDULE["beta_end"], LINEAR_SCHEDULE["timesteps"],
                                dtype=torch.float64)
         self.alpha_bar = torch.cumprod(1 - betas, 0).float().to(self.device)
-        self.checkpoint = os.path.join(args.run, "checkpoint.pt")
-        self.log = os.path.join(args.run, "loss.csv")
+
+    def stored_config(self):
+        """The architecture of the checkpoint, else of the model folder resumed from; None for a fresh start."""
+        if os.path.exists(self.checkpoint):
+            return UNetConfig.from_dict(torch.load(self.checkpoint, map_location="cpu")["config"])
+        config_path = os.path.join(self.args.init, "config.json")
+        if os.path.exists(config_path):
+            with open(config_path) as f:
+                return UNetConfig.from_dict(json.load(f)["unet"])
+        return None
 
     def resume(self):
         if os.path.exists(self.checkpoint):
@@ -134,14 +155,14 @@ class Trainer:
     def save(self):
         os.makedirs(self.args.run, exist_ok=True)
         state = {"model": self.model.state_dict(), "ema": self.ema.state_dict(), "opt": self.opt.state_dict(),
-                 "step": self.step, "samples": self.samples, "seconds": self.seconds, "config": DEFAULT_CONFIG.to_dict()}
+                 "step": self.step, "samples": self.samples, "seconds": self.seconds, "config": self.config.to_dict()}
         torch.save(state, self.checkpoint + ".tmp")
         os.replace(self.checkpoint + ".tmp", self.checkpoint)
 
     def export(self, folder):
         training = {"steps": self.step, "samples_seen": self.samples, "cpu_seconds": round(self.seconds, 1),
                     "recipe": "Models/training/train.py"}
-        config = save_model(folder, self.ema.state_dict(), DEFAULT_CONFIG, dtype=torch.float16, training=training,
+        config = save_model(folder, self.ema.state_dict(), self.config, dtype=torch.float16, training=training,
                             source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)")
         # The loss history travels with the weights, so that a fresh machine resuming from them keeps the whole curve.
         history = os.path.join(folder, "loss.csv")

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import DreamCleanKernels
+import Glibc
 
 /// How the samples of a host's buffer are stored.
 public enum PixelFormat: Sendable, CaseIterable {
@@ -97,35 +98,65 @@ public struct ImageBuffer: @unchecked Sendable {
         }
     }
 
-    /// The colour channels as a [1, H, W, 3] tensor in [-1, 1] (gray is repeated into RGB; the prior is an RGB model),
-    /// plus the alpha channel in [0, 1] when present.
-    func tensor() throws -> (color: Tensor, alpha: [Float]?) {
-        let color = try Tensor(uninitialized: TensorShape(batch: 1, height: height, width: width, channels: 3))
-        var alpha: [Float]? = hasAlpha ? [Float](repeating: 0, count: width * height) : nil
-        for y in 0..<height {
+    /// Rows `rows` of the colour channels as a [1, rows, W, 3] tensor in [-1, 1] (gray is repeated into RGB; the prior
+    /// is an RGB model), plus their alpha channel in [0, 1] when present.
+    func tensor(rows: Range<Int>) throws -> (color: Tensor, alpha: [Float]?) {
+        let color = try Tensor(uninitialized: TensorShape(batch: 1, height: rows.count, width: width, channels: 3))
+        var alpha: [Float]? = hasAlpha ? [Float](repeating: 0, count: width * rows.count) : nil
+        for (row, y) in rows.enumerated() {
             for x in 0..<width {
-                let target = color.data + (y * width + x) * 3
+                let target = color.data + (row * width + x) * 3
                 for c in 0..<3 {
                     target[c] = min(max(sample(x, y, colorChannels == 1 ? 0 : c), 0), 1) * 2 - 1
                 }
-                if hasAlpha { alpha?[y * width + x] = min(max(sample(x, y, channels - 1), 0), 1) }
+                if hasAlpha { alpha?[row * width + x] = min(max(sample(x, y, channels - 1), 0), 1) }
             }
         }
         return (color, alpha)
     }
 
-    /// Writes a [1, H, W, 3] tensor in [-1, 1] (averaged back to gray for 1- and 2-channel buffers) and `alpha`.
-    func write(_ color: Tensor, alpha: [Float]?) {
-        for y in 0..<height {
+    /// Writes a [1, R, W, 3] tensor in [-1, 1] to rows `firstRow..<firstRow + R` (averaged back to gray for 1- and
+    /// 2-channel buffers), and `alpha` (R x W values in [0, 1]).
+    func write(_ color: Tensor, alpha: [Float]?, firstRow: Int) {
+        for row in 0..<color.shape.height {
+            let y = firstRow + row
             for x in 0..<width {
-                let source = color.data + (y * width + x) * 3
+                let source = color.data + (row * width + x) * 3
                 if colorChannels == 1 {
                     store(((source[0] + source[1] + source[2]) / 3 + 1) / 2, x, y, 0)
                 } else {
                     for c in 0..<3 { store((source[c] + 1) / 2, x, y, c) }
                 }
-                if hasAlpha, let alpha { store(alpha[y * width + x], x, y, channels - 1) }
+                if hasAlpha, let alpha { store(alpha[row * width + x], x, y, channels - 1) }
             }
         }
     }
+
+    /// Copies every sample of `source`, a buffer of the same size, channels and format.
+    func copyPixels(from source: ImageBuffer) {
+        let bytes = channels * format.bytes
+        for y in 0..<height {
+            for x in 0..<width {
+                (base + y * rowStride + x * pixelStride).copyMemory(from: source.base + y * source.rowStride + x * source.pixelStride,
+                                                                    byteCount: bytes)
+            }
+        }
+    }
+}
+
+/// A packed buffer the library owns, freed with it: where a banded restoration collects its rows, so that the caller's
+/// output stays untouched until every band is done.
+final class OwnedImage {
+    let buffer: ImageBuffer
+
+    /// nil when the memory is not available.
+    init?(like image: ImageBuffer) {
+        let (bytes, overflow) = image.width.multipliedReportingOverflow(by: image.height * image.channels * image.format.bytes)
+        guard !overflow, let memory = malloc(max(bytes, 1)),
+              let buffer = try? ImageBuffer(base: memory, width: image.width, height: image.height, channels: image.channels,
+                                            format: image.format) else { return nil }
+        self.buffer = buffer
+    }
+
+    deinit { free(buffer.base) }
 }

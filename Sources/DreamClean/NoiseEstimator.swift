@@ -9,14 +9,29 @@ import DreamCleanKernels
 enum NoiseEstimator {
     /// σ of the noise in the tensor's own units ([-1, 1] images), from the mean of its channels.
     static func sigma(of image: Tensor) -> Double {
-        let s = image.shape
-        let (h, w, c) = (s.height, s.width, s.channels)
-        guard h >= 2, w >= 2 else { return 0 }
-        func gray(_ y: Int, _ x: Int) -> Float {
+        let (w, c) = (image.shape.width, image.shape.channels)
+        return sigma(height: image.shape.height, width: w) { y, x in
             var sum: Float = 0
             for i in 0..<c { sum += image.data[(y * w + x) * c + i] }
             return sum / Float(c)
         }
+    }
+
+    /// σ of the noise of a whole host image's colour channels (or its alpha) on the [-1, 1] scale, read in place.
+    static func sigma(of image: ImageBuffer, alpha: Bool = false) -> Double {
+        let channels = alpha ? image.channels - 1..<image.channels : 0..<image.colorChannels
+        return sigma(height: image.height, width: image.width) { y, x in
+            var sum: Float = 0
+            for i in channels { sum += min(max(image.sample(x, y, i), 0), 1) * 2 - 1 }
+            return sum / Float(channels.count)
+        }
+    }
+
+    /// Bytes the estimate holds for an image of `pixels` pixels (one coefficient per 2x2 block).
+    static func workingBytes(pixels: Int) -> Int { pixels / 4 * MemoryLayout<Float>.stride }
+
+    private static func sigma(height h: Int, width w: Int, gray: (Int, Int) -> Float) -> Double {
+        guard h >= 2, w >= 2 else { return 0 }
         var coefficients: [Float] = []
         coefficients.reserveCapacity((h / 2) * (w / 2))
         for y in stride(from: 0, to: h - 1, by: 2) {

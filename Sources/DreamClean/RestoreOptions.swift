@@ -34,6 +34,14 @@ public struct RestoreOptions: Sendable {
     public var tileOverlap: Int = 64
     /// Restore the alpha channel too instead of passing it through.
     public var processAlpha = false
+    /// Memory the library may hold during the call besides the input and output buffers, in MiB (`MemoryPlan`).
+    /// Larger images are restored in bands; the layout depends on this limit, and so may the result, slightly.
+    public var memoryLimitMB: Int = RestoreOptions.defaultMemoryLimitMB
+
+    /// 2 GiB: a 512x512 restoration with the default model runs untiled with every activation buffer kept, and an
+    /// 8192x8192 one runs in bands.
+    public static let defaultMemoryLimitMB = 2048
+    public static let memoryLimitRange = 16...(1 << 30)
 
     public init(task: RestoreTask = .blind, preset: RestorePreset = .balanced) {
         self.task = task
@@ -53,6 +61,8 @@ public struct RestoreOptions: Sendable {
         if let noiseSigma { try check(noiseSigma >= 0 && noiseSigma <= 1, "noise_sigma", noiseSigma, "[0, 1]") }
         try check((32...4096).contains(tileSize), "tile_size", tileSize, "32...4096")
         try check(tileOverlap >= 0 && tileOverlap < tileSize / 2, "tile_overlap", tileOverlap, "0 ..< tile_size / 2")
+        try check(Self.memoryLimitRange.contains(memoryLimitMB), "max_memory_mb", memoryLimitMB,
+                  "\(Self.memoryLimitRange.lowerBound)...\(Self.memoryLimitRange.upperBound)")
         if let mask { try check(mask.allSatisfy { $0.isFinite }, "mask", "non-finite values", "finite weights") }
         try check(blurSigma > 0 && blurSigma <= 16, "blur_sigma", blurSigma, "(0, 16]")
         if let blurKernel {

@@ -19,6 +19,8 @@ public final class Restorer: @unchecked Sendable {
     public let network: any NoiseNetwork
     public let schedule: NoiseSchedule
     private let lock = Lock()
+    /// The network's activation memory per pixel, measured on the first restoration (guarded by `lock`).
+    private var footprint: ActivationFootprint?
 
     /// Loads the model folder (config.json + weights), verifying every weight; `threads` 0 means one per core.
     public convenience init(modelFolder: String, threads: Int = 0) throws {
@@ -40,7 +42,9 @@ public final class Restorer: @unchecked Sendable {
 
     /// Restores `input` into `output` (which may be the same memory). `output` has the input's size, or `scale` times
     /// it for super-resolution, and any channel count 1-4. `progress` receives the fraction of network evaluations done
-    /// and cancels by returning false. On any error or cancellation `output` is left untouched.
+    /// and cancels by returning false. On any error or cancellation `output` is left untouched. The library holds at
+    /// most about `options.memoryLimitMB` besides the two buffers (`MemoryPlan`); a request that cannot fit throws
+    /// `RestoreError.outOfMemory` before any work.
     public func restore(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions,
                         cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil) throws {
         try options.validate()
@@ -55,30 +59,115 @@ public final class Restorer: @unchecked Sendable {
         if options.task == .inpaint && options.mask == nil {
             throw RestoreError.invalidOption(name: "mask", value: "none", allowed: "inpaint needs a mask")
         }
-        let (color, alpha) = try input.tensor()
         lock.lock()
         defer { lock.unlock() }
-        var noise = GaussianNoise(seed: options.seed ?? GaussianNoise.randomSeed())
-        let runs = options.processAlpha && alpha != nil ? 2 : 1
-        let restored = try run(color, options: options, noise: &noise, cancel: cancel) { fraction in
-            progress?(fraction / Double(runs)) ?? true
+        let plan = try memoryPlan(input: input, output: output, options: options)
+        network.setActivationCache(bytes: plan.activationCache)
+        let job = Job(input: input, options: options, scale: scale, tileSize: plan.tileSize,
+                      seed: options.seed ?? GaussianNoise.randomSeed(), cancel: cancel)
+        let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
+        let estimates = layers.map { estimate(input, alpha: $0, options: options) }
+        guard plan.bands.count > 1 else {
+            let rows = try restoreBand(plan.bands[0], job, estimates: estimates) { progress?($0) ?? true }
+            output.write(rows.color, alpha: rows.alpha, firstRow: 0)
+            return
         }
-        var outputAlpha = alpha.map { upscaled($0, width: input.width, height: input.height, scale: scale) }
-        if runs == 2, let alpha {
-            let alphaImage = try Tensor(uninitialized: TensorShape(batch: 1, height: input.height, width: input.width, channels: 3))
-            for p in 0..<alpha.count { for c in 0..<3 { alphaImage.data[p * 3 + c] = alpha[p] * 2 - 1 } }
-            let alphaRestored = try run(alphaImage, options: options, noise: &noise, cancel: cancel) { fraction in
-                progress?(0.5 + fraction / 2) ?? true
+        // Bands: collected in a copy of the output, which the caller's buffer receives once all are done.
+        guard let staging = OwnedImage(like: output) else {
+            throw RestoreError.outOfMemory("no memory for a \(output.width)x\(output.height) copy of the output")
+        }
+        var blender = BandBlender(outputHeight: output.height, bandRows: plan.bands[0].outputRows.count,
+                                  overlap: plan.bandOverlap, width: output.width)
+        for (index, band) in plan.bands.enumerated() {
+            let rows = try restoreBand(band, job, estimates: estimates) { fraction in
+                progress?((Double(index) + fraction) / Double(plan.bands.count)) ?? true
             }
-            outputAlpha = (0..<alphaRestored.count / 3).map { (alphaRestored.data[$0 * 3] + 1) / 2 }
+            let next = index + 1 < plan.bands.count ? plan.bands[index + 1].outputRows.lowerBound : nil
+            let finished = try blender.add(rows, rows: band.outputRows, nextStart: next)
+            staging.buffer.write(finished.color, alpha: finished.alpha, firstRow: band.outputRows.lowerBound)
         }
-        output.write(restored, alpha: outputAlpha)
+        output.copyPixels(from: staging.buffer)
     }
 
-    /// One sampler run on a [1, H, W, 3] image in [-1, 1].
-    private func run(_ y: Tensor, options: RestoreOptions, noise: inout GaussianNoise, cancel: CancellationToken?,
+    /// How `restore` would lay out this request, or why it cannot fit.
+    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions) throws -> MemoryPlan {
+        if footprint == nil {
+            do {
+                footprint = try network.activationFootprint()
+            } catch {
+                throw RestoreError.outOfMemory("measuring the network's activations: \(error)")
+            }
+        }
+        let (budget, overflow) = options.memoryLimitMB.multipliedReportingOverflow(by: 1 << 20)
+        return try MemoryPlan(.init(
+            inputWidth: input.width, inputHeight: input.height, scale: options.task == .sr ? options.scale : 1,
+            outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
+            processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
+            tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
+            networkBytes: network.fixedBytes, footprint: footprint ?? ActivationFootprint(live: 0, cached: 0),
+            budget: overflow ? Int.max : budget))
+    }
+
+    /// What every band of one restoration shares.
+    private struct Job {
+        let input: ImageBuffer
+        let options: RestoreOptions
+        let scale: Int
+        let tileSize: Int
+        let seed: UInt64
+        let cancel: CancellationToken?
+    }
+
+    /// What is measured on the whole image before the bands, so that every band restores the same way.
+    private struct ImageEstimates {
+        /// Noise σ on the [-1, 1] scale.
+        let noiseLevel: Double
+        /// inpaint: the mean of the known pixels (per channel, [-1, 1]), the colour the holes start from.
+        let fill: [Float]
+    }
+
+    private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
+        let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
+        guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel, fill: [0, 0, 0]) }
+        var sums = [Double](repeating: 0, count: 3)
+        var known = 0.0
+        for y in 0..<input.height {
+            for x in 0..<input.width where mask[y * input.width + x] >= 0.5 {
+                known += 1
+                for c in 0..<3 {
+                    let channel = alpha ? input.channels - 1 : (input.colorChannels == 1 ? 0 : c)
+                    sums[c] += Double(min(max(input.sample(x, y, channel), 0), 1) * 2 - 1)
+                }
+            }
+        }
+        return ImageEstimates(noiseLevel: noiseLevel, fill: sums.map { known > 0 ? Float($0 / known) : 0 })
+    }
+
+    /// One band of the image: its colour, and its alpha restored as a gray image or passed through.
+    private func restoreBand(_ band: MemoryPlan.Band, _ job: Job, estimates: [ImageEstimates],
+                             progress: @escaping (Double) -> Bool) throws -> BandBlender.Rows {
+        let (color, alpha) = try job.input.tensor(rows: band.inputRows)
+        let runs = Double(estimates.count)
+        var noise = GaussianNoise(seed: job.seed)
+        noise.rowOffset = band.outputRows.lowerBound
+        let restored = try run(color, band: band, job, estimates[0], noise: &noise) { progress($0 / runs) }
+        var outputAlpha = alpha.map { upscaled($0, width: job.input.width, height: band.inputRows.count, scale: job.scale) }
+        if estimates.count == 2, let alpha {
+            let alphaImage = try Tensor(uninitialized: TensorShape(batch: 1, height: band.inputRows.count, width: job.input.width, channels: 3))
+            for p in 0..<alpha.count { for c in 0..<3 { alphaImage.data[p * 3 + c] = alpha[p] * 2 - 1 } }
+            var alphaNoise = GaussianNoise(seed: job.seed, stream: 1)
+            alphaNoise.rowOffset = band.outputRows.lowerBound
+            let alphaRestored = try run(alphaImage, band: band, job, estimates[1], noise: &alphaNoise) { progress(0.5 + $0 / 2) }
+            outputAlpha = (0..<alphaRestored.count / 3).map { (alphaRestored.data[$0 * 3] + 1) / 2 }
+        }
+        return BandBlender.Rows(color: restored, alpha: outputAlpha)
+    }
+
+    /// One sampler run on a band's [1, H, W, 3] image in [-1, 1].
+    private func run(_ y: Tensor, band: MemoryPlan.Band, _ job: Job, _ estimates: ImageEstimates, noise: inout GaussianNoise,
                      progress: @escaping (Double) -> Bool) throws -> Tensor {
-        let setup = try problem(for: y, options: options)
+        let options = job.options
+        let setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
         let preset = PresetSettings.settings(task: options.task, preset: options.preset)
         let strength = options.strength ?? preset.strength ?? automaticStrength(noiseLevel: setup.noiseLevel)
         let sampler: DreamCleanSampler
@@ -89,7 +178,8 @@ public final class Restorer: @unchecked Sendable {
         } catch let DiffusionError.invalidOption(name, value, allowed) {
             throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
         }
-        let predictor = TiledPredictor(network: network, tileSize: options.tileSize, overlap: options.tileOverlap) {
+        let cancel = job.cancel
+        let predictor = TiledPredictor(network: network, tileSize: job.tileSize, overlap: options.tileOverlap) {
             if cancel?.isCancelled == true { throw DiffusionError.cancelled }
         }
         do {
@@ -103,9 +193,9 @@ public final class Restorer: @unchecked Sendable {
     }
 
     /// The measurement, its operator and the starting image for a task.
-    private func problem(for y: Tensor, options: RestoreOptions) throws
+    private func problem(for y: Tensor, rows: Range<Int>, options: RestoreOptions, estimates: ImageEstimates) throws
         -> (start: Tensor, measurement: (any MeasurementOperator)?, measured: Tensor?, noiseLevel: Double) {
-        let estimated = NoiseEstimator.sigma(of: y)
+        let estimated = estimates.noiseLevel
         switch options.task {
         case .blind, .jpeg:
             return (y, nil, nil, estimated)
@@ -120,11 +210,12 @@ public final class Restorer: @unchecked Sendable {
             let gray = try op.forward(y)
             return (try op.pseudoInverse(gray), op, gray, estimated)
         case .inpaint:
-            let mask = try Tensor(shape: TensorShape(batch: 1, height: y.shape.height, width: y.shape.width, channels: 1),
-                                  nhwc: options.mask ?? [])
+            let width = y.shape.width
+            let mask = try Tensor(shape: TensorShape(batch: 1, height: y.shape.height, width: width, channels: 1),
+                                  nhwc: Array((options.mask ?? [])[rows.lowerBound * width..<rows.upperBound * width]))
             let op = try PixelMask(mask: mask)
             let measured = try op.forward(y)
-            return (filledHoles(measured, mask: mask), op, measured, estimated)
+            return (filledHoles(measured, mask: mask, fill: estimates.fill), op, measured, estimated)
         case .deblur:
             let sigma = options.noiseSigma.map { 2 * $0 } ?? 0  // [0, 1] pixels -> [-1, 1]
             let op: Blur
@@ -148,16 +239,10 @@ public final class Restorer: @unchecked Sendable {
         return min(max(Double(t + 1) / Double(schedule.timesteps), 0.02), 0.7)
     }
 
-    /// Missing pixels set to the mean colour of the known ones, a neutral start for the inversion.
-    private func filledHoles(_ image: Tensor, mask: Tensor) -> Tensor {
-        var mean = [Double](repeating: 0, count: 3)
-        var known = 0.0
-        for p in 0..<mask.count where mask.data[p] >= 0.5 {
-            known += 1
-            for c in 0..<3 { mean[c] += Double(image.data[p * 3 + c]) }
-        }
+    /// Missing pixels set to `fill` (the mean colour of the image's known pixels), a neutral start for the inversion.
+    private func filledHoles(_ image: Tensor, mask: Tensor, fill: [Float]) -> Tensor {
         for p in 0..<mask.count where mask.data[p] < 0.5 {
-            for c in 0..<3 { image.data[p * 3 + c] = known > 0 ? Float(mean[c] / known) : 0 }
+            for c in 0..<3 { image.data[p * 3 + c] = fill[c] }
         }
         return image
     }

@@ -6,10 +6,8 @@ import DreamCleanKernels
 /// Evaluates a network on an image of any size: reflect-pads it to the network's size multiple and, when it is larger
 /// than one tile, runs the network on overlapping tiles and blends their noise predictions.
 ///
-/// Blending: along each side a tile shares with a neighbour, its weight is 0 for the first overlap/4 pixels (where its
-/// prediction lacks context), then rises linearly over overlap/2 pixels to 1. So a pixel's blended value comes only
-/// from tiles that see at least overlap/4 pixels around it, and the weights change smoothly, so no seam appears;
-/// a network whose receptive field is within overlap/4 gives exactly its untiled result.
+/// Tiles blend as `TileLayout` describes: a network whose receptive field is within overlap/4 gives exactly its untiled
+/// result.
 struct TiledPredictor {
     let network: any NoiseNetwork
     let tileSize: Int
@@ -26,7 +24,9 @@ struct TiledPredictor {
         let (paddedH, paddedW) = (roundUp(h, m), roundUp(w, m))
         let (tileH, tileW) = (min(tile, paddedH), min(tile, paddedW))
         let padded = try reflectPadded(x, height: paddedH, width: paddedW)
-        let rows = starts(length: paddedH, tile: tileH), columns = starts(length: paddedW, tile: tileW)
+        let vertical = TileLayout(length: paddedH, tile: tileH, overlap: overlap)
+        let horizontal = TileLayout(length: paddedW, tile: tileW, overlap: overlap)
+        let rows = vertical.starts, columns = horizontal.starts
         if rows.count == 1 && columns.count == 1 {
             try checkpoint()
             return try cropped(try network.predictNoise(padded, timestep: t), height: h, width: w)
@@ -38,7 +38,7 @@ struct TiledPredictor {
                 try checkpoint()
                 let piece = try cropped(padded, top: top, left: left, height: tileH, width: tileW)
                 let eps = try network.predictNoise(piece, timestep: t)
-                let wy = weights(start: top, tile: tileH, length: paddedH), wx = weights(start: left, tile: tileW, length: paddedW)
+                let wy = vertical.weights(start: top), wx = horizontal.weights(start: left)
                 for y in 0..<tileH {
                     for xx in 0..<tileW {
                         let weight = wy[y] * wx[xx]
@@ -58,29 +58,6 @@ struct TiledPredictor {
             }
         }
         return out
-    }
-
-    /// Tile starts along one axis: a stride of tile - overlap, the last tile flush with the end.
-    func starts(length: Int, tile: Int) -> [Int] {
-        guard length > tile else { return [0] }
-        let step = max(tile - overlap, 1)
-        var result = Array(stride(from: 0, to: length - tile, by: step))
-        result.append(length - tile)
-        return result
-    }
-
-    func weights(start: Int, tile: Int, length: Int) -> [Float] {
-        let margin = overlap / 4, ramp = max(overlap / 2, 1)
-        return (0..<tile).map { i in
-            var weight: Float = 1
-            if start > 0 { weight = min(weight, rise(i, margin, ramp)) }
-            if start + tile < length { weight = min(weight, rise(tile - 1 - i, margin, ramp)) }
-            return weight
-        }
-    }
-
-    private func rise(_ distance: Int, _ margin: Int, _ ramp: Int) -> Float {
-        distance < margin ? 0 : min(1, Float(distance - margin + 1) / Float(ramp))
     }
 
     private func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }

@@ -57,10 +57,17 @@ public func dc_context_new(_ modelPath: UnsafePointer<CChar>?, _ out: UnsafeMuta
 public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: Int64) -> Int32 {
     guarded {
         let context = try Handles.context(handle)
-        let name = try string(name, "name")
-        guard name == "num_threads" else { throw APIError(.invalidArgument, "unknown context setting '\(name)' (known: num_threads)") }
-        guard (0...1024).contains(value) else { throw APIError(.invalidArgument, "num_threads = \(value) is out of range [0, 1024]") }
-        try context.setThreads(Int(value))
+        switch try ContextSetting(try string(name, "name")) {
+        case .threads:
+            guard (0...1024).contains(value) else { throw APIError(.invalidArgument, "num_threads = \(value) is out of range [0, 1024]") }
+            try context.setThreads(Int(value))
+        case .memoryLimit:
+            let range = RestoreOptions.memoryLimitRange
+            guard value >= range.lowerBound, value <= range.upperBound else {
+                throw APIError(.invalidArgument, "max_memory_mb = \(value) is out of range [\(range.lowerBound), \(range.upperBound)]")
+            }
+            context.memoryLimitMB = Int(value)
+        }
     }
 }
 
@@ -68,10 +75,25 @@ public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
 public func dc_context_get_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
         let context = try Handles.context(handle)
-        let name = try string(name, "name")
+        let setting = try ContextSetting(try string(name, "name"))
         guard let value else { throw APIError(.invalidArgument, "value is NULL") }
-        guard name == "num_threads" else { throw APIError(.invalidArgument, "unknown context setting '\(name)' (known: num_threads)") }
-        value.pointee = Int64(context.threads)
+        switch setting {
+        case .threads: value.pointee = Int64(context.threads)
+        case .memoryLimit: value.pointee = Int64(context.memoryLimitMB)
+        }
+    }
+}
+
+/// The names dc_context_set_int and dc_context_get_int accept.
+private enum ContextSetting: String, CaseIterable {
+    case threads = "num_threads"
+    case memoryLimit = "max_memory_mb"
+
+    init(_ name: String) throws {
+        guard let setting = ContextSetting(rawValue: name) else {
+            throw APIError(.invalidArgument, "unknown context setting '\(name)' (known: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        self = setting
     }
 }
 
@@ -234,6 +256,7 @@ private func execute(_ filter: FilterObject) throws {
         throw APIError(.invalidOperation, "set the input and output images before executing")
     }
     var options = filter.parameters.restoreOptions
+    options.memoryLimitMB = filter.context.memoryLimitMB
     if let mask = filter.mask {
         guard mask.width == input.width, mask.height == input.height else {
             throw APIError(.invalidArgument, "mask is \(mask.width)x\(mask.height), the input \(input.width)x\(input.height)")

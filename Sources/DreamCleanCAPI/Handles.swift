@@ -11,6 +11,7 @@ final class ContextObject: @unchecked Sendable {
     private let lock = Lock()
     private var restorerStorage: Restorer
     private var threadsStorage: Int
+    private var memoryLimitStorage = RestoreOptions.defaultMemoryLimitMB
 
     init(modelFolder: String) throws {
         self.modelFolder = modelFolder
@@ -20,6 +21,11 @@ final class ContextObject: @unchecked Sendable {
 
     var restorer: Restorer { lock.withLock { restorerStorage } }
     var threads: Int { lock.withLock { threadsStorage } }
+    /// max_memory_mb: what each execution may hold besides its images.
+    var memoryLimitMB: Int {
+        get { lock.withLock { memoryLimitStorage } }
+        set { lock.withLock { memoryLimitStorage = newValue } }
+    }
 
     /// Reloads the model on `threads` compute threads (the backend's thread count is fixed at creation).
     func setThreads(_ threads: Int) throws {

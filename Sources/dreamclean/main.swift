@@ -67,6 +67,8 @@ struct Restore: ParsableCommand {
     @Option(name: .customLong("blur-sigma"), help: "deblur: Gaussian blur standard deviation in pixels.") var blurSigma: Double = 1.6
     @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
     @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
+    @Option(name: .customLong("max-memory-mb"), help: "Memory the restoration may hold besides the images, in MiB (larger images go in bands).")
+    var maxMemoryMB = RestoreOptions.defaultMemoryLimitMB
     @Flag(help: "No progress bar.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
 
@@ -92,6 +94,7 @@ struct Restore: ParsableCommand {
         options.noiseSigma = noiseSigma.map { $0 / 255 }
         options.blurSigma = blurSigma
         options.tileSize = tileSize
+        options.memoryLimitMB = maxMemoryMB
         guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
         var image = try LoadedImage(path: input)
         if let mask { options.mask = try LoadedImage(path: mask).maskWeights(width: image.width, height: image.height) }

@@ -196,6 +196,17 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_CANCELLED);
     CHECK(stops == 1, "callback called %d times", stops);
     CHECK(out[0] == 0xAB, "output written by a cancelled run");
+    /* A memory limit the job cannot fit in: refused before any work (no progress call, output untouched). */
+    int64_t limit = -1;
+    EXPECT(dc_context_get_int(context, "max_memory_mb", &limit), DC_OK);
+    CHECK(limit == 2048, "default max_memory_mb %lld", (long long)limit);
+    EXPECT_ERROR(dc_context_set_int(context, "max_memory_mb", 15), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_context_set_int(context, "max_memory_mb", 16), DC_OK);
+    stops = 0;
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_OUT_OF_MEMORY);
+    CHECK(strstr(dc_last_error_message(), "max_memory_mb = 16") != NULL, "message: %s", dc_last_error_message());
+    CHECK(stops == 0 && out[0] == 0xAB && out[sizeof out - 1] == 0xAB, "work started before the out-of-memory error");
+    EXPECT(dc_context_set_int(context, "max_memory_mb", 2048), DC_OK);
 
     /* A real run, with progress. */
     EXPECT(dc_filter_set_progress(filter, record_progress, NULL), DC_OK);

@@ -109,13 +109,17 @@ class Job:
 class Context:
     """A loaded model; share one between threads (its restorations run one at a time)."""
 
-    def __init__(self, model=None, threads=0):
+    def __init__(self, model=None, threads=0, max_memory_mb=None):
+        """threads: 0 for one per core. max_memory_mb: what a restoration may hold besides its images (default
+        2048); larger images are restored in bands, and one that cannot fit raises DC_ERROR_OUT_OF_MEMORY."""
         self._handle = None
         handle = ctypes.c_void_p()
         _check(_lib.dc_context_new(model.encode() if model else None, ctypes.byref(handle)))
         self._handle = handle
         if threads:
             _check(_lib.dc_context_set_int(self._handle, b"num_threads", threads))
+        if max_memory_mb is not None:
+            _check(_lib.dc_context_set_int(self._handle, b"max_memory_mb", max_memory_mb))
 
     def close(self):
         if self._handle:

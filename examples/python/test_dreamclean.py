@@ -68,6 +68,16 @@ def test_cancel_from_another_thread(context):
     assert error.value.status == "CANCELLED"
 
 
+def test_memory_limit_too_small_raises_out_of_memory_before_work():
+    calls = []
+    with dreamclean.Context(MODEL, threads=1, max_memory_mb=16) as small:
+        with pytest.raises(dreamclean.DreamCleanError, match="max_memory_mb = 16") as error:
+            small.restore(image(), steps=2, progress=calls.append)
+    assert error.value.status == "OUT_OF_MEMORY" and calls == []
+    with pytest.raises(dreamclean.DreamCleanError, match="out of range"):
+        dreamclean.Context(MODEL, max_memory_mb=8)
+
+
 def test_bad_parameters_raise_with_the_library_message(context):
     with pytest.raises(dreamclean.DreamCleanError, match="unknown parameter 'stpes'"):
         context.restore(image(), stpes=2)
