@@ -72,8 +72,9 @@ GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInc
 GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null)/plug-ins/dreamclean-gimp
 
 # libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanC.so.
+# Copied to a new file and renamed: a process that has the old library mapped keeps it intact.
 library: build
-	cp $(RELEASE)/libDreamCleanC.so $(RELEASE)/libdreamclean.so.0
+	cp $(RELEASE)/libDreamCleanC.so $(RELEASE)/libdreamclean.so.0.tmp && mv -f $(RELEASE)/libdreamclean.so.0.tmp $(RELEASE)/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(RELEASE)/libdreamclean.so
 
 # The vips module against the library in the build folder, where the tests' VIPSHOME finds it.
