@@ -12,8 +12,8 @@
 /// activations per tile pixel (measured, `ActivationFootprint`), and, with more than one band, a copy of the output
 /// in its own format (the caller's output is written only once every band is done) and the blender's running sums.
 /// What the budget has left keeps activation buffers for reuse, which makes large tiles up to twice as fast.
-struct MemoryPlan: Equatable {
-    struct Band: Equatable {
+struct MemoryPlan {
+    struct Band {
         /// Rows of the input image, and of the output (`scale` times them).
         let inputRows: Range<Int>
         let outputRows: Range<Int>
@@ -68,7 +68,7 @@ struct MemoryPlan: Equatable {
         let staging = outputWidth * outputHeight * r.outputChannels * r.outputSampleBytes
         let multiple = max(r.sizeMultiple, 1)
         var tile = max(multiple, r.tileSize / multiple * multiple)
-        var smallest: Int?
+        var smallest = Int.max
         while true {
             let tileRows = min(tile, Self.roundUp(outputHeight, multiple))
             let tileColumns = min(tile, Self.roundUp(outputWidth, multiple))
@@ -99,13 +99,13 @@ struct MemoryPlan: Equatable {
                           tilePixels: tilePixels, peak: max(bandBytes(rowsIn * r.scale, banded: true), globalPhase), budget: r.budget)
                 return
             }
-            smallest = min(smallest ?? Int.max, max(bandBytes(4 * overlapIn * r.scale, banded: true), globalPhase))
+            smallest = min(smallest, max(bandBytes(4 * overlapIn * r.scale, banded: true), globalPhase))
             // Smaller tiles, down to 64 pixels (below that the tiles' overlap is most of them).
             let next = tile / 2 / multiple * multiple
             guard next >= max(64, multiple), next >= 2 * r.tileOverlap + multiple else { break }
             tile = next
         }
-        let needed = (smallest ?? 0) >> 20
+        let needed = smallest >> 20
         throw RestoreError.outOfMemory("a \(r.inputWidth)x\(r.inputHeight) \(r.task.rawValue) restoration needs at least \(needed + 1) MB "
             + "(model and library included), more than max_memory_mb = \(r.budget >> 20)")
     }

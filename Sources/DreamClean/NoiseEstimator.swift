@@ -1,22 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-import DreamCleanKernels
-
 /// Estimates the standard deviation of white Gaussian noise in an image: the median absolute value of the finest
 /// diagonal Haar wavelet coefficients divided by 0.6745 (Donoho & Johnstone 1994). Image structure barely reaches
 /// those coefficients, so the estimate tracks the noise; it reads JPEG blocking and blur as little noise.
 enum NoiseEstimator {
-    /// σ of the noise in the tensor's own units ([-1, 1] images), from the mean of its channels.
-    static func sigma(of image: Tensor) -> Double {
-        let (w, c) = (image.shape.width, image.shape.channels)
-        return sigma(height: image.shape.height, width: w) { y, x in
-            var sum: Float = 0
-            for i in 0..<c { sum += image.data[(y * w + x) * c + i] }
-            return sum / Float(c)
-        }
-    }
-
     /// σ of the noise of a whole host image's colour channels (or its alpha) on the [-1, 1] scale, read in place.
     static func sigma(of image: ImageBuffer, alpha: Bool = false) -> Double {
         let channels = alpha ? image.channels - 1..<image.channels : 0..<image.colorChannels

@@ -48,6 +48,9 @@ public struct RestoreOptions: Sendable {
         self.preset = preset
     }
 
+    /// How many times larger than the input the output is.
+    var outputScale: Int { task == .sr ? scale : 1 }
+
     /// The checks that need no image: each error names the option and its allowed range.
     func validate() throws {
         func check(_ ok: Bool, _ name: String, _ value: Any?, _ allowed: String) throws {

@@ -48,7 +48,7 @@ public final class Restorer: @unchecked Sendable {
     public func restore(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions,
                         cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil) throws {
         try options.validate()
-        let scale = options.task == .sr ? options.scale : 1
+        let scale = options.outputScale
         guard output.width == input.width * scale, output.height == input.height * scale else {
             throw RestoreError.invalidImage("output is \(output.width)x\(output.height), expected \(input.width * scale)x\(input.height * scale)")
         }
@@ -91,20 +91,20 @@ public final class Restorer: @unchecked Sendable {
 
     /// How `restore` would lay out this request, or why it cannot fit.
     func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions) throws -> MemoryPlan {
-        if footprint == nil {
-            do {
-                footprint = try network.activationFootprint()
-            } catch {
-                throw RestoreError.outOfMemory("measuring the network's activations: \(error)")
-            }
+        let measured: ActivationFootprint
+        do {
+            measured = try footprint ?? network.activationFootprint()
+        } catch {
+            throw RestoreError.outOfMemory("measuring the network's activations: \(error)")
         }
+        footprint = measured
         let (budget, overflow) = options.memoryLimitMB.multipliedReportingOverflow(by: 1 << 20)
         return try MemoryPlan(.init(
-            inputWidth: input.width, inputHeight: input.height, scale: options.task == .sr ? options.scale : 1,
+            inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
             outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
             processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
-            networkBytes: network.fixedBytes, footprint: footprint ?? ActivationFootprint(live: 0, cached: 0),
+            networkBytes: network.fixedBytes, footprint: measured,
             budget: overflow ? Int.max : budget))
     }
 

@@ -179,9 +179,12 @@ final class RestorerTests: XCTestCase {
         XCTAssertGreaterThan(sigma50, sigma25)
         XCTAssertEqual(schedule.noiseLevel(Int(sigma25 * 1000) - 1), 2 * 25 / 255.0, accuracy: 0.01)
         // The estimator recovers the level of added Gaussian noise on a smooth image.
+        // Samples in [0, 1] with noise 0.1, so 0.2 on the [-1, 1] scale the estimate uses.
         var noise = GaussianNoise(seed: 5)
-        let image = try Tensor(uninitialized: TensorShape(batch: 1, height: 64, width: 64, channels: 3))
-        for i in 0..<image.count { image.data[i] = Float(i % 192) / 192 * 0.5 + 0.2 * noise.next() }
+        let samples = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64 * 3)
+        defer { samples.deallocate() }
+        for i in 0..<64 * 64 * 3 { samples[i] = 0.3 + Float(i % 192) / 192 * 0.25 + 0.1 * noise.next() }
+        let image = try ImageBuffer(base: samples, width: 64, height: 64, channels: 3, format: .float32)
         XCTAssertEqual(NoiseEstimator.sigma(of: image), 0.2 / 3.0.squareRoot(), accuracy: 0.01)  // mean of 3 channels
     }
 }
