@@ -25,8 +25,8 @@ struct MemoryPlan {
     let tileSize: Int
     /// Idle activation bytes the network may keep between passes.
     let activationCache: Int
-    /// What the library is expected to hold at most, the activation cache included.
-    let estimatedBytes: Int
+    /// What the library is expected to hold at most without the activation cache (which fills the rest of the budget).
+    let requiredBytes: Int
 
     /// The library's resident memory besides weights and images: code, oneDNN's kernels and scratch, thread stacks.
     static let libraryBytes = 96 << 20
@@ -73,7 +73,7 @@ struct MemoryPlan {
             let tileRows = min(tile, Self.roundUp(outputHeight, multiple))
             let tileColumns = min(tile, Self.roundUp(outputWidth, multiple))
             let tilePixels = tileRows * tileColumns
-            let network = r.footprint.bytes(pixels: tilePixels, cached: false) + 2 * 12 * tilePixels  // + the tile and its prediction
+            let network = r.footprint.bytes(pixels: tilePixels) + 2 * 12 * tilePixels  // + the tile and its prediction
             func bandBytes(_ outputRows: Int, banded: Bool) -> Int {
                 base + network + outputRows * outputWidth * (perPixel + (banded ? Self.blendBytesPerPixel : 0))
                     + (banded ? staging : 0)
@@ -81,7 +81,7 @@ struct MemoryPlan {
             let whole = bandBytes(outputHeight, banded: false)
             if max(whole, globalPhase) <= r.budget {
                 self.init(bands: [Band(inputRows: 0..<r.inputHeight, outputRows: 0..<outputHeight)], bandOverlap: 0,
-                          tileSize: tile, footprint: r.footprint, tilePixels: tilePixels, peak: max(whole, globalPhase), budget: r.budget)
+                          tileSize: tile, required: max(whole, globalPhase), budget: r.budget)
                 return
             }
             // The tallest band that fits: cost grows linearly with its rows. A band spans at least 4 overlaps, so only
@@ -95,8 +95,8 @@ struct MemoryPlan {
                 let bands = layout.starts.map { start in
                     Band(inputRows: start..<start + rowsIn, outputRows: start * r.scale..<(start + rowsIn) * r.scale)
                 }
-                self.init(bands: bands, bandOverlap: overlapIn * r.scale, tileSize: tile, footprint: r.footprint,
-                          tilePixels: tilePixels, peak: max(bandBytes(rowsIn * r.scale, banded: true), globalPhase), budget: r.budget)
+                self.init(bands: bands, bandOverlap: overlapIn * r.scale, tileSize: tile,
+                          required: max(bandBytes(rowsIn * r.scale, banded: true), globalPhase), budget: r.budget)
                 return
             }
             smallest = min(smallest, max(bandBytes(4 * overlapIn * r.scale, banded: true), globalPhase))
@@ -110,13 +110,14 @@ struct MemoryPlan {
             + "(model and library included), more than max_memory_mb = \(r.budget >> 20)")
     }
 
-    private init(bands: [Band], bandOverlap: Int, tileSize: Int, footprint: ActivationFootprint, tilePixels: Int, peak: Int,
-                 budget: Int) {
+    private init(bands: [Band], bandOverlap: Int, tileSize: Int, required: Int, budget: Int) {
         self.bands = bands
         self.bandOverlap = bandOverlap
         self.tileSize = tileSize
-        activationCache = max(0, min(footprint.bytes(pixels: tilePixels, cached: true), budget - peak))
-        estimatedBytes = peak + activationCache
+        // All the budget leaves: the pool keeps only buffers passes allocated, and a cap that followed each image's
+        // size would free and reallocate them between restorations (resident memory then creeps up).
+        activationCache = max(0, budget - required)
+        requiredBytes = required
     }
 
     private static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }

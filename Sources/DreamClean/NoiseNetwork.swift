@@ -13,7 +13,7 @@ public protocol NoiseNetwork: Sendable {
     func predictNoise(_ x: Tensor, timestep: Int) throws -> Tensor
     /// Bytes the network holds whatever the image (its weights).
     var fixedBytes: Int { get }
-    /// Activation bytes per input pixel that one pass holds at its peak.
+    /// Activation bytes that one pass holds at its peak (no buffers kept).
     func activationFootprint() throws -> ActivationFootprint
     /// How many bytes of idle activation buffers to keep between passes (more is faster, up to one pass's worth).
     func setActivationCache(bytes: Int)
@@ -21,22 +21,19 @@ public protocol NoiseNetwork: Sendable {
 
 extension NoiseNetwork {
     public var fixedBytes: Int { 0 }
-    public func activationFootprint() throws -> ActivationFootprint { ActivationFootprint(live: 64, cached: 64) }
+    public func activationFootprint() throws -> ActivationFootprint { ActivationFootprint(perPixel: 64) }
     public func setActivationCache(bytes: Int) {}
 }
 
-/// A network pass's activation memory: `live` with no buffers kept between layers (the least it can run in), and
-/// `cached` when every buffer is kept for reuse (the fastest; a pass needs no new allocation then). Each is a part per
-/// input pixel plus, for self-attention, a part per pixel squared (the score matrices).
+/// A network pass's live activation memory at its peak, with no buffers kept between layers (the least it can run
+/// in): a part per input pixel plus, for self-attention, a part per pixel squared (the score matrices).
 public struct ActivationFootprint: Sendable, Equatable {
-    public var live: Int
-    public var cached: Int
-    public var liveQuadratic: Double = 0
-    public var cachedQuadratic: Double = 0
+    public var perPixel: Int
+    public var perPixelSquared: Double = 0
 
     /// Bytes of a pass on `pixels` input pixels (saturating).
-    public func bytes(pixels: Int, cached keep: Bool) -> Int {
-        let total = Double(keep ? cached : live) * Double(pixels) + (keep ? cachedQuadratic : liveQuadratic) * Double(pixels) * Double(pixels)
+    public func bytes(pixels: Int) -> Int {
+        let total = Double(perPixel) * Double(pixels) + perPixelSquared * Double(pixels) * Double(pixels)
         return total < Double(Int.max / 2) ? Int(total) : Int.max / 2
     }
 }
@@ -58,37 +55,29 @@ extension UNet: NoiseNetwork {
 
     public var fixedBytes: Int { parameterCount * MemoryLayout<Float>.stride }
 
-    /// Measured with two passes on a small image through an emptied pool: one that keeps nothing (its high-water mark
-    /// is the live peak) and one that keeps everything. Every activation but attention's scores scales with the pixel
-    /// count, so the figures hold at any size; the small pass's fixed part (the time embedding) makes them err high.
-    /// The scores, one T x T matrix per attention block at a time (T = pixels / ds²), are counted from the config.
-    /// Without a pool (the reference backend): an estimate, 64 floats per channel of the widest level.
+    /// Measured with one pass on a small image through an emptied pool that keeps nothing: its high-water mark is the
+    /// live peak. Every activation but attention's scores scales with the pixel count, so the figure holds at any size;
+    /// the small pass's fixed part (the time embedding) makes it err high. The scores, one T x T matrix per attention
+    /// block at a time (T = pixels / ds²), are counted from the config. Without a pool (the reference backend): an
+    /// estimate, 64 floats per channel of the widest level.
     public func activationFootprint() throws -> ActivationFootprint {
         let factors = config.attentionDownsampleFactors + (config.middleAttention ? [1 << (config.levelChannels.count - 1)] : [])
-        let perScore = Double(MemoryLayout<Float>.stride)
-        let liveQuadratic = factors.map { perScore / pow(Double($0), 4) }.max() ?? 0
-        let cachedQuadratic = factors.map { perScore / pow(Double($0), 4) }.reduce(0, +)
+        let perPixelSquared = factors.map { Double(MemoryLayout<Float>.stride) / pow(Double($0), 4) }.max() ?? 0
         guard let pool = (backend as? DNNLBackend)?.pool else {
-            let estimate = 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64)
-            return ActivationFootprint(live: estimate, cached: estimate, liveQuadratic: liveQuadratic, cachedQuadratic: cachedQuadratic)
+            return ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64),
+                                       perPixelSquared: perPixelSquared)
         }
         let side = max(sizeMultiple * 4, 32)
-        let x = try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: 3))
+        let pixels = side * side
         let capacity = pool.capacityBytes
         defer { pool.capacityBytes = capacity }
-        let pixels = side * side
-        func peakPerPixel(keeping bytes: Int, quadratic: Double) throws -> Int {
-            pool.drain()
-            pool.capacityBytes = bytes
-            pool.resetPeak()
-            _ = try predictNoise(x, timestep: 0)
-            let linear = Double(pool.peakBytes) - quadratic * Double(pixels * pixels)
-            // + 25 %: which buffers the pool can reuse (it matches exact sizes) varies a little with the shape.
-            return max(Int((1.25 * linear / Double(pixels)).rounded(.up)), 0)
-        }
-        return ActivationFootprint(live: try peakPerPixel(keeping: 0, quadratic: liveQuadratic),
-                                   cached: try peakPerPixel(keeping: Int.max / 2, quadratic: cachedQuadratic),
-                                   liveQuadratic: liveQuadratic, cachedQuadratic: cachedQuadratic)
+        pool.drain()
+        pool.capacityBytes = 0
+        pool.resetPeak()
+        _ = try predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: 3)), timestep: 0)
+        let linear = Double(pool.peakBytes) - perPixelSquared * Double(pixels * pixels)
+        // + 25 %: which buffers a layer frees before the next allocates varies a little with the shape.
+        return ActivationFootprint(perPixel: max(Int((1.25 * linear / Double(pixels)).rounded(.up)), 0), perPixelSquared: perPixelSquared)
     }
 
     public func setActivationCache(bytes: Int) {
