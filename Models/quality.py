@@ -8,7 +8,7 @@ degraded input, a classical baseline, and DreamClean blind and with the known op
 
 Images: center crops (`--crop`, a multiple of 4) of the first `--per-set` images of CBSD68, Set5 and Set14 from
 ../shared/datasets/test (never used for training). Baselines: CBM3D (pip `bm3d`) for noise, bicubic for SR, harmonic
-(Laplace) fill for inpainting, Wiener deconvolution for blur, the gray image itself for colorize, the JPEG itself.
+(Laplace) fill for inpainting, Richardson-Lucy deconvolution for blur, the gray image itself for colorize, the JPEG itself.
 """
 import argparse
 import io
@@ -110,17 +110,16 @@ def harmonic_fill(x, mask, iterations=2000):
     return out
 
 
-def wiener(y, sigma_blur, noise):
-    """Wiener deconvolution with the known Gaussian kernel and a flat noise-to-signal ratio."""
-    h, w, _ = y.shape
+def richardson_lucy(y, sigma_blur, iterations=20):
+    """Richardson-Lucy deconvolution with the known Gaussian kernel, mirrored borders, from a flat start. 20 iterations:
+    on the development crops of the blur task 10, 20 and 40 gave 28.59, 28.82 and 28.72 dB (more amplify the noise);
+    a mirrored Wiener filter's best flat noise-to-signal ratio (0.01 of 0.001-0.03) gave 28.15."""
     k = gaussian_kernel(sigma_blur)
-    pad = np.zeros((h, w))
-    r = k.shape[0] // 2
-    pad[:k.shape[0], :k.shape[1]] = k
-    pad = np.roll(pad, (-r, -r), axis=(0, 1))
-    H = np.fft.fft2(pad)
-    G = np.conj(H) / (np.abs(H) ** 2 + noise ** 2 / 0.05)
-    return np.clip(np.stack([np.real(np.fft.ifft2(np.fft.fft2(y[..., c]) * G)) for c in range(3)], -1), 0, 1)
+    conv = lambda z: np.stack([ndimage.convolve(z[..., c], k, mode="reflect") for c in range(3)], -1)  # noqa: E731
+    x = np.full_like(y, 0.5)
+    for _ in range(iterations):
+        x = x * conv(y / np.maximum(conv(x), 1e-6))  # the Gaussian is symmetric: its adjoint is itself
+    return np.clip(x, 0, 1)
 
 
 # ---- the tasks ---------------------------------------------------------------------------------------------------
@@ -147,7 +146,7 @@ def tasks(short):
 
     blur_task = ("blur sigma 1.6 + noise 0.01",
                  lambda x, seed: (np.clip(blur(x, 1.6) + np.random.default_rng(seed).normal(0, 0.01, x.shape), 0, 1), None),
-                 lambda y, e: wiener(y, 1.6, 0.01), ["--task", "blind"],
+                 lambda y, e: richardson_lucy(y, 1.6), ["--task", "blind"],
                  ["--task", "deblur", "--blur-sigma", "1.6", "--noise-sigma", "2.55"])
     gray = ("colorize", lambda x, seed: (np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2), None), lambda y, e: y,
             ["--task", "blind"], ["--task", "colorize"])
@@ -205,12 +204,15 @@ def main():
     p.add_argument("--short", action="store_true", help="two 32x32 crops, two tasks, the fast preset: a smoke test")
     p.add_argument("--extra", default="", help="more CLI arguments for every DreamClean run, e.g. '--steps 5'")
     p.add_argument("--tasks", default="", help="comma-separated task names to run (default: all), e.g. 'noise sigma 25,jpeg q10'")
+    p.add_argument("--modes", default="blind,known", help="which DreamClean columns to run (a preset sweep needs one)")
+    p.add_argument("--no-baseline", action="store_true", help="skip the classical baselines (CBM3D is slow)")
     p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
     images = load_images(1, 32) if args.short else load_images(args.per_set, args.crop)
     if args.short:
         images = images[:2]
     extra = ["--preset", "fast" if args.short else args.preset] + args.extra.split()
+    modes = args.modes.split(",")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for t, (name, degrade, baseline, blind_args, known_args) in enumerate(tasks(args.short)):
@@ -222,16 +224,18 @@ def main():
                 y, info = degrade(x, 1000 * t + i)
                 upsample = (lambda z: bicubic(z, x.shape[0] // z.shape[0])) if y.shape != x.shape else (lambda z: z)
                 scores["input"].append((psnr(upsample(y), x), ssim(upsample(y), x)))
-                if not args.short:  # the smoke test checks our path, not the baselines (CBM3D needs pip's bm3d)
+                if not args.short and not args.no_baseline:  # the smoke test checks our path, not the baselines (CBM3D needs pip's bm3d)
                     b = baseline(y, info)
                     scores["baseline"].append((psnr(b, x), ssim(b, x)))
-                out, sec = run_cli(args.cli, args.model, y, blind_args + extra, tmp,
-                                   info if "inpaint" in blind_args else None)
-                panels = [upsample(y), out]
-                if out.shape == x.shape:
-                    scores["blind"].append((psnr(out, x), ssim(out, x)))
-                seconds.append(sec)
-                if known_args is not None:
+                panels = [upsample(y)]
+                if "blind" in modes:
+                    out, sec = run_cli(args.cli, args.model, y, blind_args + extra, tmp,
+                                       info if "inpaint" in blind_args else None)
+                    panels.append(out)
+                    if out.shape == x.shape:
+                        scores["blind"].append((psnr(out, x), ssim(out, x)))
+                    seconds.append(sec)
+                if known_args is not None and "known" in modes:
                     out, sec = run_cli(args.cli, args.model, y, known_args + extra, tmp,
                                        info if "inpaint" in known_args else None)
                     scores["known"].append((psnr(out, x), ssim(out, x)))
@@ -240,7 +244,7 @@ def main():
                 if args.samples and i == 0:
                     save_strip(args.samples, name, panels + [x])
             rows.append((name, {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None
-                                for k, v in scores.items()}, np.mean(seconds)))
+                                for k, v in scores.items()}, np.mean(seconds) if seconds else 0.0))
             means = rows[-1][1]
             print(f"done: {name}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in means.items() if v is not None)
                   + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)

@@ -128,10 +128,9 @@ public struct DreamCleanSampler: Sendable {
         if let measurement, let y {
             // DDNM+: damp the correction where the measurement is noisier than step tPrevious can absorb, and take the
             // variance it injects out of the ε̂ term so that x_{t−1} keeps its noise level.
-            let sigmaY = measurement.measurementNoise
-            let lambda = sigmaY > 0 ? min(1, schedule.noiseLevel(tPrevious) / sigmaY) : 1
-            x0 = try measurement.project(x0, onto: y, weight: lambda)
-            let injected = aPrevious * lambda * lambda * sigmaY * sigmaY
+            let (projected, injectedVariance) = try measurement.noisyProjection(x0, onto: y, noiseLevel: schedule.noiseLevel(tPrevious))
+            x0 = projected
+            let injected = aPrevious * injectedVariance
             noiseScale = max(0, 1 - aPrevious - injected).squareRoot()
         }
         return try TensorMath.combine(x0, aPrevious.squareRoot(), e, noiseScale)

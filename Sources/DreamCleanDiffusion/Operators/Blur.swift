@@ -10,7 +10,8 @@ import Glibc
 /// The image is mirrored to 2H x 2W, where convolution is circular and therefore diagonal in Fourier space: A = K̂.
 /// The pseudo-inverse keeps the frequencies the blur passes, 1/K̂ where |K̂|² > τ, and treats the others as A's null
 /// space (DDNM's SVD form), so A A⁺ = I on the pass band. τ grows with the measurement noise (τ = max(1e-6, 4σ_y²)) so
-/// that the inverse never amplifies noise more than 1/(2σ_y) times.
+/// that the inverse never amplifies noise more than 1/(2σ_y) times; DDNM+ damps each frequency on its own
+/// (`noisyProjection`).
 ///
 /// Limitations: exact only for symmetric kernels (the mirrored image stays mirrored); other kernels are applied the
 /// same way, an approximation at the borders.
@@ -53,11 +54,35 @@ public struct Blur: MeasurementOperator {
     }
 
     public func pseudoInverse(_ y: Tensor) throws -> Tensor {
-        let threshold = Float(max(1e-6, 4 * measurementNoise * measurementNoise))
-        return try filtered(y) { k in
-            let power = k.real * k.real + k.imaginary * k.imaginary
-            return power > threshold ? (k.real / power, -k.imaginary / power) : (0, 0)
+        try filtered(y) { k in inverse(k, weight: { _ in 1 }) }
+    }
+
+    /// DDNM+ per frequency: A⁺ carries the noise at frequency f as σ_y / |K̂_f|, so each frequency gets its own
+    /// λ_f = min(1, σ_t |K̂_f| / σ_y) (the SVD form of Wang et al. 2023, whose singular values here are |K̂_f|). One λ for
+    /// the whole image would either let the weakly passed frequencies amplify noise or hold back the strong ones.
+    public func noisyProjection(_ x0: Tensor, onto y: Tensor, noiseLevel: Double) throws -> (x0: Tensor, injectedVariance: Double) {
+        guard measurementNoise > 0 else { return (try project(x0, onto: y), 0) }
+        let (sigmaY, sigmaT) = (Float(measurementNoise), Float(max(0, noiseLevel)))
+        var injected: Float = 0
+        let residual = try TensorMath.combine(try forward(x0), 1, y, -1)
+        let correction = try filtered(residual) { k in
+            inverse(k) { magnitude in
+                let lambda = min(1, sigmaT * magnitude / sigmaY)
+                injected = max(injected, lambda * sigmaY / magnitude)  // the standard deviation λ_f σ_y / |K̂_f|
+                return lambda
+            }
         }
+        return (try TensorMath.combine(x0, 1, correction, -1), Double(injected * injected))
+    }
+
+    /// weight(|K̂|) / K̂ on the pass band |K̂|² > τ, else 0. τ grows with the measurement noise (τ = max(1e-6, 4σ_y²)),
+    /// so that even undamped the inverse amplifies noise at most 1 / (2σ_y) times.
+    private func inverse(_ k: (real: Float, imaginary: Float), weight: (Float) -> Float) -> (Float, Float) {
+        let threshold = Float(max(1e-6, 4 * measurementNoise * measurementNoise))
+        let power = k.real * k.real + k.imaginary * k.imaginary
+        guard power > threshold else { return (0, 0) }
+        let w = weight(power.squareRoot())
+        return (w * k.real / power, -w * k.imaginary / power)
     }
 
     /// Multiplies each channel's spectrum (on the mirrored image) by `response(K̂)`.
