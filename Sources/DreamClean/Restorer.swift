@@ -122,7 +122,7 @@ public final class Restorer: @unchecked Sendable {
     private struct ImageEstimates {
         /// Noise σ on the [-1, 1] scale.
         let noiseLevel: Double
-        /// inpaint: the mean of the known pixels (per channel, [-1, 1]), the colour the holes start from.
+        /// inpaint: the mean of the known pixels (per channel, [-1, 1]), the colour of holes no band can see around.
         let fill: [Float]
     }
 
@@ -215,7 +215,9 @@ public final class Restorer: @unchecked Sendable {
                                   nhwc: Array((options.mask ?? [])[rows.lowerBound * width..<rows.upperBound * width]))
             let op = try PixelMask(mask: mask)
             let measured = try op.forward(y)
-            return (filledHoles(measured, mask: mask, fill: estimates.fill), op, measured, estimated)
+            let start = try measured.copy()
+            try HoleFill.fill(start, mask: mask, fallback: estimates.fill)
+            return (start, op, measured, estimated)
         case .deblur:
             let sigma = options.noiseSigma.map { 2 * $0 } ?? 0  // [0, 1] pixels -> [-1, 1]
             let op: Blur
@@ -237,14 +239,6 @@ public final class Restorer: @unchecked Sendable {
     func automaticStrength(noiseLevel: Double) -> Double {
         let t = schedule.timestep(forNoiseLevel: noiseLevel)
         return min(max(Double(t + 1) / Double(schedule.timesteps), 0.02), 0.7)
-    }
-
-    /// Missing pixels set to `fill` (the mean colour of the image's known pixels), a neutral start for the inversion.
-    private func filledHoles(_ image: Tensor, mask: Tensor, fill: [Float]) -> Tensor {
-        for p in 0..<mask.count where mask.data[p] < 0.5 {
-            for c in 0..<3 { image.data[p * 3 + c] = fill[c] }
-        }
-        return image
     }
 
     /// Alpha for a `scale` times larger output: each value repeated over its block.
