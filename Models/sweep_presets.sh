@@ -5,7 +5,7 @@
 # The preset sweep behind Sources/DreamClean/RestoreTask.swift's settings: each line runs `make quality`'s protocol
 # (Models/quality.py) on one task and one DreamClean column with one setting and prints its mean PSNR.
 #   sh Models/sweep_presets.sh [MODEL_FOLDER] > Models/default/preset-sweep.txt
-# Blind noise strengths are the automatic depth (sigma_t = the noise level) at 1x, 1.5x, 2x and 3x the noise level.
+# Blind noise strengths are the depths where sigma_t is 1x, 1.5x, 2x and 3x the true noise level.
 set -eu
 MODEL=${1:-Models/default}
 ARGS=${SWEEP_ARGS:---per-set 2 --crop 128}

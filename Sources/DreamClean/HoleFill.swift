@@ -24,11 +24,12 @@ enum HoleFill {
             for p in 0..<h * w { for ch in 0..<c { image.data[p * c + ch] = fallback[ch] } }
             return
         }
-        var level = Level(values: Array(UnsafeBufferPointer(start: image.data, count: h * w * c)), weights: known,
-                          height: h, width: w, channels: c)
-        let filled = level.pushPull()
-        for p in 0..<h * w where known[p] == 0 {
-            for ch in 0..<c { image.data[p * c + ch] = filled[p * c + ch] }
+        do {  // the pyramid is freed before the sweeps allocate theirs
+            let filled = Level(values: Array(UnsafeBufferPointer(start: image.data, count: h * w * c)), weights: known,
+                               height: h, width: w, channels: c).pushPull()
+            for p in 0..<h * w where known[p] == 0 {
+                for ch in 0..<c { image.data[p * c + ch] = filled[p * c + ch] }
+            }
         }
         smooth(image, known: known, sweeps: smoothing)
     }
@@ -60,9 +61,9 @@ enum HoleFill {
         let height: Int, width: Int, channels: Int
 
         /// Every pixel's value: known ones kept, the others blended toward the coarser level as their weight falls.
-        mutating func pushPull() -> [Float] {
+        func pushPull() -> [Float] {
             guard weights.contains(where: { $0 < 1 }), height > 1 || width > 1 else { return values }
-            var coarse = downsampled()
+            let coarse = downsampled()
             let coarseValues = coarse.pushPull()
             var out = values
             for y in 0..<height {
