@@ -62,6 +62,8 @@ def parse_args():
     p.add_argument("--device", default="cpu")
     p.add_argument("--arch", choices=sorted(ARCHITECTURES), default="c16",
                    help="architecture of a fresh start (a checkpoint or model folder keeps its own)")
+    p.add_argument("--focus-t", type=int, default=400,
+                   help="70%% of the timesteps are drawn from [0, FOCUS_T); 200 since step 6,540 (every preset starts below t = 200)")
     p.add_argument("--export", metavar="FOLDER", help="export the EMA weights (fp16) to FOLDER and exit")
     return p.parse_args()
 
@@ -97,9 +99,9 @@ def sample_batch(photos, batch, crop, rng):
     return out
 
 
-def sample_timesteps(batch, rng_t):
-    """t in [0, 400) with probability 0.7 (the range restoration uses most), else [0, 1000)."""
-    low = torch.randint(0, 400, (batch,), generator=rng_t)
+def sample_timesteps(batch, rng_t, focus):
+    """t in [0, focus) with probability 0.7 (the range restoration uses most), else [0, 1000)."""
+    low = torch.randint(0, focus, (batch,), generator=rng_t)
     full = torch.randint(0, 1000, (batch,), generator=rng_t)
     return torch.where(torch.rand(batch, generator=rng_t) < 0.7, low, full)
 
@@ -203,7 +205,7 @@ class Trainer:
         while time.time() - start < args.minutes * 60 and not stop:
             t0 = time.time()
             x0 = sample_batch(photos, args.batch, args.crop, rng).to(self.device)
-            losses.append(self.train_step(x0, sample_timesteps(args.batch, rng_t).to(self.device)))
+            losses.append(self.train_step(x0, sample_timesteps(args.batch, rng_t, args.focus_t).to(self.device)))
             self.step += 1
             self.samples += args.batch
             self.seconds += time.time() - t0

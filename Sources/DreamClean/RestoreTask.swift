@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import DreamCleanDiffusion
+
 /// What is wrong with the image, as far as the caller knows.
 public enum RestoreTask: String, Sendable, CaseIterable {
-    /// Unknown damage: DDIM inversion + VPS, no operator.
+    /// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM.
     case blind
-    /// Gaussian noise of a known (or estimated) level: DDNM+ with A = I.
+    /// Gaussian noise of a known (or estimated) level: the blind start at that level, with DDNM+ for A = I.
     case denoise
-    /// JPEG artifacts: the blind loop with a JPEG-tuned preset (JPEG has no cheap pseudo-inverse).
+    /// JPEG artifacts: the blind loop with the JPEG error taken as extra noise (JPEG has no cheap pseudo-inverse).
     case jpeg
     /// Low resolution: box-averaging operator at an integer scale; the output is scale times larger.
     case sr
@@ -24,34 +26,54 @@ public enum RestorePreset: String, Sendable, CaseIterable {
     case fast, balanced, quality
 }
 
-/// The sampler settings a preset gives a task. Strength nil means: estimate it from the image (blind and denoise).
+/// The sampler settings a preset gives a task.
 struct PresetSettings: Equatable {
+    /// How deep the run starts.
+    enum Depth: Equatable {
+        /// A fixed strength (a fraction of T).
+        case strength(Double)
+        /// The step whose noise level matches the image's noise (given, or estimated), plus a fixed level (x0 units,
+        /// [-1, 1] images) that stands in for damage the estimator cannot see; the two add in quadrature.
+        case imageNoise(plus: Double)
+    }
+
     var steps: Int
-    var strength: Double?
+    var depth: Depth
     var gamma: Double
     var vpsIterations: Int
+    var start: DreamCleanSampler.Start
 
-    /// Tuned on the default model (c16, 5,116 steps) with `Models/sweep_presets.sh` on the development crops; the sweep
-    /// and its figures are in Models/default/preset-sweep.txt and MODEL_CARD.md. With this prior the known operators
-    /// do best at low strength, close to their classical start (bicubic, the hole fill, the pseudo-inverse).
+    /// Tuned on the default model (c16) on the development crops. Figures: `Models/default/preset-sweep.txt` (the
+    /// operator tasks, `Models/sweep_presets.sh`) and MODEL_CARD.md (the noisy-image start).
     static func settings(task: RestoreTask, preset: RestorePreset) -> PresetSettings {
-        // Balanced: 8 steps (24 evaluations) measured the same as 10 on noise (29.41 against 29.43 dB known sigma 25,
-        // 26.93 against 26.92 blind) and brings a 512x512 restore to about 30 s here (median of 3: 30.1 s).
+        switch task {
+        // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
+        // noise level and walk back deterministically. Against the paper's inversion + VPS (gamma 0.8, 8 steps) this
+        // raised sigma 25 from 29.41 to 29.97 dB known and from 26.93 to 29.86 blind; VPS (gamma 0.3) cost 2.5 dB, and
+        // 2 to 6 steps measured within 0.06 dB of each other, so quality spends no more than balanced.
+        case .blind, .denoise:
+            return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0,
+                                  start: .noisyImage)
+        // JPEG q10 and q30 both gained most (+0.5 dB) taken as noise of 12/255 (8: +0.3/+0.4, 20: +0.5/-, 30: 0/-1.8).
+        case .jpeg:
+            return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 2 * 12 / 255), gamma: 0,
+                                  vpsIterations: 0, start: .noisyImage)
+        case .sr, .deblur, .inpaint, .colorize:
+            break
+        }
+        // The known operators: DDIM inversion of A⁺(y) and the paper's loop with the DDNM(+) projection. Balanced: 8
+        // steps (24 evaluations). With this prior they do best at low strength, close to their classical start
+        // (bicubic, the hole fill, the pseudo-inverse).
         let steps = switch preset {
         case .fast: 5
         case .balanced: 8
         case .quality: 25
         }
-        return switch task {
-        // Inverting to the true noise level beat 1.5x to 3x deeper, and the automatic depth (the estimated level) did
-        // better still (26.93 against 26.31 dB at sigma 25); gamma 0.8 beat 0.5.
-        case .blind, .denoise: PresetSettings(steps: steps, strength: nil, gamma: 0.8, vpsIterations: 1)
-        // q10: 0.03 gains 0.19 dB, 0.01 gains 0.08; q30 loses 0.08 at 0.01 and more deeper: 0.01 harms least.
-        case .jpeg: PresetSettings(steps: steps, strength: 0.01, gamma: 0.2, vpsIterations: 1)
-        case .sr: PresetSettings(steps: steps, strength: 0.1, gamma: 0.3, vpsIterations: 1)
-        case .deblur: PresetSettings(steps: steps, strength: 0.1, gamma: 0.3, vpsIterations: 1)
-        case .inpaint: PresetSettings(steps: steps, strength: 0.01, gamma: 0.3, vpsIterations: 1)
-        case .colorize: PresetSettings(steps: steps, strength: 0.2, gamma: 0.3, vpsIterations: 1)
+        let strength = switch task {
+        case .sr, .deblur: 0.1
+        case .inpaint: 0.01
+        default: 0.2  // colorize
         }
+        return PresetSettings(steps: steps, depth: .strength(strength), gamma: 0.3, vpsIterations: 1, start: .inversion)
     }
 }

@@ -169,12 +169,17 @@ public final class Restorer: @unchecked Sendable {
         let options = job.options
         let setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
         let preset = PresetSettings.settings(task: options.task, preset: options.preset)
-        let strength = options.strength ?? preset.strength ?? automaticStrength(noiseLevel: setup.noiseLevel)
+        let strength = switch preset.depth {
+        case .strength(let strength): options.strength ?? strength
+        case .imageNoise(let extra): options.strength ?? automaticStrength(noiseLevel: (setup.noiseLevel * setup.noiseLevel + extra * extra).squareRoot())
+        }
+        // A gamma asked for on a preset without VPS means at least one correction per step.
+        let vpsIterations = options.vpsIterations ?? (options.gamma ?? 0 > 0 ? max(preset.vpsIterations, 1) : preset.vpsIterations)
         let sampler: DreamCleanSampler
         do {
             sampler = try DreamCleanSampler(schedule: schedule, options: .init(
                 steps: options.steps ?? preset.steps, strength: strength, gamma: options.gamma ?? preset.gamma,
-                vpsIterations: options.vpsIterations ?? preset.vpsIterations))
+                vpsIterations: vpsIterations, start: preset.start))
         } catch let DiffusionError.invalidOption(name, value, allowed) {
             throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
         }
@@ -234,11 +239,11 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
-    /// Beyond the paper, whose strength is tuned per task: invert just deep enough that the diffusion noise level
-    /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the estimated noise, within [0.02, 0.7].
+    /// Beyond the paper, whose strength is tuned per task: start where the diffusion noise level
+    /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the image's noise (at least t = 0, at most strength 0.7).
     func automaticStrength(noiseLevel: Double) -> Double {
-        let t = schedule.timestep(forNoiseLevel: noiseLevel)
-        return min(max(Double(t + 1) / Double(schedule.timesteps), 0.02), 0.7)
+        let t = max(schedule.timestep(forNoiseLevel: noiseLevel), 0)
+        return min(Double(t + 1) / Double(schedule.timesteps), 0.7)
     }
 
     /// Alpha for a `scale` times larger output: each value repeated over its block.

@@ -20,6 +20,15 @@ public typealias EvaluationMonitor = (_ done: Int, _ total: Int) -> Bool
 /// Limitations: the DDNM+ noise-aware step scales the whole correction by one λ_t and takes the injected variance out of
 /// the whole image (exact for denoising, A = I; an approximation where A has a null space).
 public struct DreamCleanSampler: Sendable {
+    /// How the run reaches depth τ.
+    public enum Start: Sendable, Equatable {
+        /// Deterministic DDIM inversion of the start image (the paper's loop: the image is taken as clean).
+        case inversion
+        /// The start image already carries white Gaussian noise of level σ_τ: x_τ = sqrt(ᾱ_τ)·y has the forward
+        /// process's marginal exactly, so no inversion is needed (and none of the image's noise is inverted as content).
+        case noisyImage
+    }
+
     public struct Options: Sendable, Equatable {
         /// K: DDIM steps, each way.
         public var steps: Int
@@ -31,13 +40,16 @@ public struct DreamCleanSampler: Sendable {
         public var vpsIterations: Int
         /// Clamp each predicted x0 to [-1, 1] (the paper's loop does).
         public var clampPredictedX0: Bool
+        public var start: Start
 
-        public init(steps: Int, strength: Double, gamma: Double, vpsIterations: Int = 1, clampPredictedX0: Bool = true) {
+        public init(steps: Int, strength: Double, gamma: Double, vpsIterations: Int = 1, clampPredictedX0: Bool = true,
+                    start: Start = .inversion) {
             self.steps = steps
             self.strength = strength
             self.gamma = gamma
             self.vpsIterations = vpsIterations
             self.clampPredictedX0 = clampPredictedX0
+            self.start = start
         }
     }
 
@@ -67,10 +79,12 @@ public struct DreamCleanSampler: Sendable {
         self.timesteps = sequence
     }
 
-    /// Network evaluations of one `run`: K for the inversion, K·(M + 1) back.
-    public var evaluationCount: Int { timesteps.count * (options.vpsIterations + 2) }
+    /// Network evaluations of one `run`: K for the inversion (none from a noisy image), K·(M + 1) back.
+    public var evaluationCount: Int {
+        timesteps.count * (options.vpsIterations + (options.start == .inversion ? 2 : 1))
+    }
 
-    /// Restores from `start` (the degraded image, or A⁺(y) with a known operator); `measurement` and `y` enable the
+    /// Restores from `start` (the degraded image, or A⁺(y) with a known operator; see `Options.start`); `measurement` and `y` enable the
     /// DDNM consistency step. The result is clamped to [-1, 1].
     public func run(start: Tensor, eps: NoisePredictor, measurement: (any MeasurementOperator)? = nil, y: Tensor? = nil,
                     noise: inout GaussianNoise, monitor: EvaluationMonitor? = nil) throws -> Tensor {
@@ -82,7 +96,10 @@ public struct DreamCleanSampler: Sendable {
             return e
         }
         try counter.check()
-        var x = try invert(start, eps: counted)
+        var x = switch options.start {
+        case .inversion: try invert(start, eps: counted)
+        case .noisyImage: try TensorMath.scaled(start, schedule.alphaBar(timesteps.last ?? 0).squareRoot())
+        }
         let previous = [-1] + timesteps.dropLast()
         for (t, tPrevious) in zip(timesteps, previous).reversed() {
             for _ in 0..<options.vpsIterations {

@@ -9,6 +9,14 @@ enum TensorMath {
         guard a.shape == b.shape else { throw DiffusionError.shapeMismatch(what: what, expected: a.shape.description, found: b.shape.description) }
     }
 
+    /// c * a.
+    static func scaled(_ a: Tensor, _ c: Double) throws -> Tensor {
+        let out = try Tensor(uninitialized: a.shape)
+        let fc = Float(c)
+        for i in 0..<a.count { out.data[i] = fc * a.data[i] }
+        return out
+    }
+
     /// ca * a + cb * b.
     static func combine(_ a: Tensor, _ ca: Double, _ b: Tensor, _ cb: Double) throws -> Tensor {
         try requireSameShape("combine", a, b)

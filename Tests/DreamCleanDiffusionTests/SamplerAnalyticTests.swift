@@ -93,6 +93,30 @@ final class SamplerAnalyticTests: XCTestCase {
         return ((scale, offset), variance)
     }
 
+    /// From a noisy image y = x0 + σ_τ n with Gaussian data N(μ, s²): one DDIM step gives Tweedie's posterior mean
+    /// μ + s²/(s² + σ_τ²)·(y − μ) exactly, and more steps approach the probability-flow ODE's map
+    /// μ + s/√(s² + σ_τ²)·(y − μ) (the flow carries the noisy marginal's quantiles to the data's) with first-order
+    /// error (measured: 0.0075 at 25 steps, 0.0021 at 100).
+    func testNoisyImageStartMatchesTweedieAndTheFlow() throws {
+        let y = try model.sample(shape, seed: 6)
+        let (mu, s) = (model.mean, model.std)
+        var errors: [Int: Double] = [:]
+        for steps in [1, 25, 100] {
+            let sampler = try DreamCleanSampler(schedule: schedule, options: .init(
+                steps: steps, strength: 0.1, gamma: 0, vpsIterations: 0, clampPredictedX0: false, start: .noisyImage))
+            XCTAssertEqual(sampler.evaluationCount, steps)  // no inversion
+            let sigma = schedule.noiseLevel(sampler.timesteps.last ?? 0)
+            let gain = steps == 1 ? s * s / (s * s + sigma * sigma) : s / (s * s + sigma * sigma).squareRoot()
+            var noise = GaussianNoise(seed: 0)
+            let x = try sampler.run(start: y, eps: model.eps, noise: &noise)
+            errors[steps] = (0..<y.count).map { abs(Double(x.data[$0]) - (mu + gain * (Double(y.data[$0]) - mu))) }.max()
+        }
+        print("noisy start, max abs error: Tweedie \(errors[1]!), flow 25 steps \(errors[25]!), 100 steps \(errors[100]!)")
+        XCTAssertLessThan(errors[1]!, 1e-5)
+        XCTAssertLessThan(errors[100]!, 0.35 * errors[25]!)  // first order: 4x the steps, about 1/4 the error
+        XCTAssertLessThan(errors[100]!, 3e-3)
+    }
+
     func testTimestepsAndEvaluationCount() throws {
         let sampler = try DreamCleanSampler(schedule: schedule, options: .init(steps: 5, strength: 0.2, gamma: 0.1, vpsIterations: 2))
         XCTAssertEqual(sampler.timesteps, [0, 50, 100, 149, 199])

@@ -25,9 +25,9 @@ final class TilingTests: XCTestCase {
     }
 
     /// A smooth ramp restored with tiles shows no step at the tile borders: every difference between neighbouring
-    /// pixels stays within 1e-4 of the ramp's own. (The toy network's zero padding bends the ramp near the left and
-    /// right image edges, by one pixel more per evaluation, so the 20 pixels at either end are not checked; the tile
-    /// borders, every 20 pixels, are.)
+    /// pixels stays within 1e-4 of the ramp's own. (The toy network's zero padding bends the image near its edges, by
+    /// one pixel more per evaluation, so the 20 pixels at either end and the 10 rows at the top and bottom are not
+    /// checked; the tile borders, every 20 pixels, are.)
     func testRampShowsNoSeam() throws {
         let (h, w) = (40, 100)
         let restorer = try Restorer(network: LocalContrastNetwork(), schedule: try NoiseSchedule(kind: .linear))
@@ -45,7 +45,7 @@ final class TilingTests: XCTestCase {
         try restorer.restore(input: buffer, output: buffer, options: options)
         let step = 0.6 / Float(w - 1)
         var worst: Float = 0
-        for y in 0..<h {
+        for y in 10..<h - 10 {
             for x in 20..<w - 21 { worst = max(worst, abs(bytes[(y * w + x + 1) * 3] - bytes[(y * w + x) * 3] - step)) }
         }
         XCTAssertLessThan(worst, 1e-4)

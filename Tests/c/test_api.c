@@ -208,7 +208,8 @@ int main(int argc, char **argv) {
     CHECK(stops == 0 && out[0] == 0xAB && out[sizeof out - 1] == 0xAB, "work started before the out-of-memory error");
     EXPECT(dc_context_set_int(context, "max_memory_mb", 2048), DC_OK);
 
-    /* A real run, with progress. */
+    /* A real run, with progress (a set depth: the smooth test image alone would start at t = 0, one evaluation). */
+    EXPECT(dc_filter_set_float(filter, "strength", 0.2), DC_OK);
     EXPECT(dc_filter_set_progress(filter, record_progress, NULL), DC_OK);
     EXPECT(dc_filter_execute(filter), DC_OK);
     CHECK(calls > 2 && last_fraction == 1.0, "progress: %d calls, last %f", calls, last_fraction);
