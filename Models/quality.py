@@ -136,7 +136,7 @@ def tasks(short):
 
     def sr(s):
         return (f"sr x{s} (box)", lambda x, seed: (box_down(x, s), None), lambda y, e: bicubic(y, s),
-                ["--task", "sr", "--scale", str(s), "--strength", "0.4"], ["--task", "sr", "--scale", str(s)])
+                ["--task", "blind"], ["--task", "sr", "--scale", str(s)])
 
     def inpaint(name, make_mask):
         def degrade(x, seed):
@@ -229,7 +229,8 @@ def main():
                     scores["baseline"].append((psnr(b, x), ssim(b, x)))
                 panels = [upsample(y)]
                 if "blind" in modes:
-                    out, sec = run_cli(args.cli, args.model, y, blind_args + extra, tmp,
+                    # Blind SR restores the bicubic upsampling: blind mode knows no scale.
+                    out, sec = run_cli(args.cli, args.model, upsample(y), blind_args + extra, tmp,
                                        info if "inpaint" in blind_args else None)
                     panels.append(out)
                     if out.shape == x.shape:

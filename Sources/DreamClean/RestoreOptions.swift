@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import DreamCleanDiffusion
 import DreamCleanKernels
 
 /// Everything a restoration can be told. Values left nil come from the preset for the task.
@@ -9,12 +10,14 @@ public struct RestoreOptions: Sendable {
     public var preset: RestorePreset = .balanced
     /// DDIM steps K each way.
     public var steps: Int?
-    /// Inversion depth τ/T in (0, 1]; nil: the preset's, or estimated from the image for blind and denoise.
+    /// Depth τ/T in (0, 1]; nil: the preset's, or from the image's noise level for blind, denoise and jpeg.
     public var strength: Double?
     /// VPS step γ in [0, 1).
     public var gamma: Double?
     /// VPS corrections per step, M.
     public var vpsIterations: Int?
+    /// How the sampler reaches its depth; nil: the preset's (`DreamCleanSampler.Start`).
+    public var start: DreamCleanSampler.Start?
     /// Random seed; nil draws one from the system (the C API's -1).
     public var seed: UInt64?
     /// sr: integer upscaling factor.

@@ -179,7 +179,7 @@ public final class Restorer: @unchecked Sendable {
         do {
             sampler = try DreamCleanSampler(schedule: schedule, options: .init(
                 steps: options.steps ?? preset.steps, strength: strength, gamma: options.gamma ?? preset.gamma,
-                vpsIterations: vpsIterations, start: preset.start))
+                vpsIterations: vpsIterations, start: options.start ?? preset.start))
         } catch let DiffusionError.invalidOption(name, value, allowed) {
             throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
         }

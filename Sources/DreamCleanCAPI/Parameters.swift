@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import DreamClean
+import DreamCleanDiffusion
 
 /// One filter parameter, described once: the C setters and getters, the options string, the introspection struct and
 /// JSON, and through them the vips operation, the GIMP dialog, the Python module and the CLI all read this table.
@@ -26,7 +27,9 @@ struct Parameter: Sendable {
               defaultString: "blind", choices: "blind,denoise,jpeg,sr,deblur,inpaint,colorize"),
         .init(name: "preset", kind: .string, description: "Speed/quality trade-off (sets steps, strength, gamma, vps_iters)",
               minimum: 0, maximum: 0, defaultValue: 0, defaultString: "balanced", choices: "fast,balanced,quality"),
-        .init(name: "strength", kind: .float, description: "Inversion depth; 0: the preset's, estimated from the image for blind and denoise",
+        .init(name: "start", kind: .string, description: "How the sampler reaches its depth: DDIM inversion, or the image taken as noisy",
+              minimum: 0, maximum: 0, defaultValue: 0, defaultString: "preset", choices: "preset,inversion,noisy"),
+        .init(name: "strength", kind: .float, description: "Depth; 0: the preset's, from the image's noise level for blind, denoise and jpeg",
               minimum: 0, maximum: 1, defaultValue: 0, defaultString: "", choices: ""),
         .init(name: "gamma", kind: .float, description: "VPS step; -1: the preset's", minimum: -1, maximum: 0.999, defaultValue: -1,
               defaultString: "", choices: ""),
@@ -194,6 +197,7 @@ struct ParameterSet {
         func string(_ name: String) -> String { if case let .string(v)? = values[name] { return v } else { return "" } }
         var options = RestoreOptions(task: RestoreTask(rawValue: string("task")) ?? .blind,
                                      preset: RestorePreset(rawValue: string("preset")) ?? .balanced)
+        options.start = DreamCleanSampler.Start(rawValue: string("start"))
         options.strength = float("strength") > 0 ? float("strength") : nil
         options.gamma = float("gamma") >= 0 ? float("gamma") : nil
         options.steps = int("steps") > 0 ? Int(int("steps")) : nil

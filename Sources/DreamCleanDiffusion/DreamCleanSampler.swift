@@ -21,12 +21,14 @@ public typealias EvaluationMonitor = (_ done: Int, _ total: Int) -> Bool
 /// the whole image (exact for denoising, A = I; an approximation where A has a null space).
 public struct DreamCleanSampler: Sendable {
     /// How the run reaches depth τ.
-    public enum Start: Sendable, Equatable {
+    public enum Start: String, Sendable, Equatable, CaseIterable {
         /// Deterministic DDIM inversion of the start image (the paper's loop: the image is taken as clean).
         case inversion
-        /// The start image already carries white Gaussian noise of level σ_τ: x_τ = sqrt(ᾱ_τ)·y has the forward
-        /// process's marginal exactly, so no inversion is needed (and none of the image's noise is inverted as content).
-        case noisyImage
+        /// The start image taken as x0 + σ_τ·noise: x_τ = sqrt(ᾱ_τ)·start, no inversion. Exact for an image with white
+        /// Gaussian noise of level σ_τ (x_τ then has the forward marginal, and none of its noise is inverted as
+        /// content); for the smooth starts of the operator tasks (bicubic, the hole fill, gray) the network reads the
+        /// missing detail as that noise and puts detail back, which measured better than inverting them.
+        case noisyImage = "noisy"
     }
 
     public struct Options: Sendable, Equatable {

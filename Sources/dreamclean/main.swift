@@ -3,6 +3,7 @@
 
 import ArgumentParser
 import DreamClean
+import DreamCleanDiffusion
 import DreamCleanImageIO
 import Glibc
 import Synchronization
@@ -57,7 +58,8 @@ struct Restore: ParsableCommand {
     @Argument(help: "Output image; the format follows the suffix (.png, .jpg, .tif, .webp).") var output: String
     @Option(help: "blind, denoise, jpeg, sr, deblur, inpaint, colorize.") var task = "blind"
     @Option(help: "fast, balanced or quality.") var preset = "balanced"
-    @Option(help: "Inversion depth in (0, 1]; default: the preset's, estimated from the image for blind and denoise.") var strength: Double?
+    @Option(help: "inversion or noisy: DDIM inversion, or the image taken as noisy; default: the preset's.") var start: String?
+    @Option(help: "Depth in (0, 1]; default: the preset's, from the image's noise level for blind, denoise and jpeg.") var strength: Double?
     @Option(help: "VPS step gamma in [0, 1).") var gamma: Double?
     @Option(help: "DDIM steps each way.") var steps: Int?
     @Option(name: .customLong("vps-iters"), help: "VPS corrections per step.") var vpsIterations: Int?
@@ -85,6 +87,10 @@ struct Restore: ParsableCommand {
         guard let task = RestoreTask(rawValue: task) else { throw CLIError(Exit.usage, "unknown task '\(task)'") }
         guard let preset = RestorePreset(rawValue: preset) else { throw CLIError(Exit.usage, "unknown preset '\(preset)'") }
         var options = RestoreOptions(task: task, preset: preset)
+        if let start {
+            guard let mode = DreamCleanSampler.Start(rawValue: start) else { throw CLIError(Exit.usage, "unknown start '\(start)' (inversion, noisy)") }
+            options.start = mode
+        }
         options.strength = strength
         options.gamma = gamma
         options.steps = steps

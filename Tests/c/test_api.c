@@ -169,6 +169,7 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_filter_set_float(filter, "steps", 3.0), DC_ERROR_INVALID_ARGUMENT); /* wrong type */
     EXPECT_ERROR(dc_filter_set_float(filter, "strength", 1.5), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_filter_set_string(filter, "task", "dehaze"), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_string(filter, "start", "sideways"), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_filter_set_string(filter, "task", NULL), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_filter_set_options(filter, "steps=2:seed"), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_filter_set_options(filter, "steps=2:strength=x"), DC_ERROR_INVALID_ARGUMENT);

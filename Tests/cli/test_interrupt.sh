@@ -9,14 +9,14 @@ set -u
 cli=$1
 scratch=$2
 rm -rf "$scratch" && mkdir -p "$scratch"
-in=examples/images/noisy.png  # deblur: the paper's full loop (inversion, VPS), long enough to interrupt
+in=examples/images/noisy.png  # runs: deblurring with the paper's full loop (inversion, VPS), long enough to interrupt
 old="$scratch/old.png"
 vips black "$old" 7 5
 fail() { echo "cli interrupt: $*"; exit 1; }
 
 for sig in INT TERM; do
     cp "$old" "$scratch/out.png"
-    "$cli" restore "$in" "$scratch/out.png" --task deblur --preset quality --seed 1 --quiet 2> "$scratch/err" &
+    "$cli" restore "$in" "$scratch/out.png" --task deblur --preset quality --start inversion --gamma 0.5 --seed 1 --quiet 2> "$scratch/err" &
     pid=$!
     sleep 1
     kill -$sig $pid
@@ -28,7 +28,7 @@ done
 
 for delay in 0.1 0.5 1 2 3 4 6; do
     cp "$old" "$scratch/out.png"
-    "$cli" restore "$in" "$scratch/out.png" --task deblur --preset fast --seed 1 --quiet 2> /dev/null &
+    "$cli" restore "$in" "$scratch/out.png" --task deblur --preset fast --start inversion --gamma 0.5 --seed 1 --quiet 2> /dev/null &
     pid=$!
     sleep $delay
     kill -KILL $pid 2> /dev/null
