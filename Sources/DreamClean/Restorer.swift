@@ -171,10 +171,12 @@ public final class Restorer: @unchecked Sendable {
         let preset = PresetSettings.settings(task: options.task, preset: options.preset)
         let strength = switch preset.depth {
         case .strength(let strength): options.strength ?? strength
-        case .imageNoise(let extra): options.strength ?? automaticStrength(noiseLevel: (setup.noiseLevel * setup.noiseLevel + extra * extra).squareRoot())
+        case .imageNoise(let extra):
+            options.strength ?? automaticStrength(noiseLevel: (setup.noiseLevel * setup.noiseLevel + extra * extra).squareRoot())
         }
         // A gamma asked for on a preset without VPS means at least one correction per step.
-        let vpsIterations = options.vpsIterations ?? (options.gamma ?? 0 > 0 ? max(preset.vpsIterations, 1) : preset.vpsIterations)
+        let vpsIterations = options.vpsIterations
+            ?? ((options.gamma ?? 0) > 0 ? max(preset.vpsIterations, 1) : preset.vpsIterations)
         let sampler: DreamCleanSampler
         do {
             sampler = try DreamCleanSampler(schedule: schedule, options: .init(

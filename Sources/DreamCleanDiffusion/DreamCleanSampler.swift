@@ -9,8 +9,9 @@ public typealias NoisePredictor = (_ x: Tensor, _ t: Int) throws -> Tensor
 /// Called after each network evaluation with (evaluations done, total); returning false cancels the run.
 public typealias EvaluationMonitor = (_ done: Int, _ total: Int) -> Bool
 
-/// DreamClean's sampling loop: deterministic DDIM inversion of the degraded image to depth τ = strength·T, then back to
-/// t = 0, with M Variance Preserving Sampling corrections before each DDIM step.
+/// DreamClean's sampling loop: deterministic DDIM inversion of the degraded image to depth τ = strength·T (or the image
+/// taken as already noisy at τ, `Start`), then back to t = 0, with M Variance Preserving Sampling corrections before
+/// each DDIM step.
 ///
 /// This implementation matches: Xiao et al., "DreamClean", ICLR 2024, Eq. 9 (VPS:
 /// `x ← x − γ·sqrt(1−ᾱ_t)·ε̂(x, t) + sqrt(γ(2−γ))·sqrt(1−ᾱ_t)·z`), Song et al. 2021 (DDIM, η = 0, and its inversion),
@@ -86,8 +87,8 @@ public struct DreamCleanSampler: Sendable {
         timesteps.count * (options.vpsIterations + (options.start == .inversion ? 2 : 1))
     }
 
-    /// Restores from `start` (the degraded image, or A⁺(y) with a known operator; see `Options.start`); `measurement` and `y` enable the
-    /// DDNM consistency step. The result is clamped to [-1, 1].
+    /// Restores from `start` (the degraded image, or A⁺(y) with a known operator; see `Options.start`); `measurement`
+    /// and `y` enable the DDNM consistency step. The result is clamped to [-1, 1].
     public func run(start: Tensor, eps: NoisePredictor, measurement: (any MeasurementOperator)? = nil, y: Tensor? = nil,
                     noise: inout GaussianNoise, monitor: EvaluationMonitor? = nil) throws -> Tensor {
         var counter = EvaluationCounter(total: evaluationCount, monitor: monitor)
