@@ -49,12 +49,14 @@ struct PresetSettings: Equatable {
         switch task {
         // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
         // noise level and walk back deterministically. Against the paper's inversion + VPS (gamma 0.8, 8 steps) this
-        // raised sigma 25 from 29.41 to 29.97 dB known and from 26.93 to 29.86 blind; VPS (gamma 0.3) cost 2.5 dB, and
-        // 2 to 6 steps measured within 0.06 dB of each other, so quality spends no more than balanced.
+        // raised sigma 25 from 26.65 to 29.92 dB blind and from 29.68 to 30.04 known (11,407-step weights); VPS
+        // (gamma 0.3) cost up to 1.4 dB (blind sigma 25; +0.05 known sigma 50). Steps: 2 / 4 / 8 gave 30.11 / 30.04 / 29.70 at sigma 25 known but 25.29 / 25.55 /
+        // 25.60 at sigma 50, so 4 for balanced and quality alike.
         case .blind, .denoise:
             return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0,
                                   start: .noisyImage)
-        // JPEG q10 and q30 both gained most (+0.5 dB) taken as noise of 12/255 (8: +0.3/+0.4, 20: +0.5/-, 30: 0/-1.8).
+        // JPEG error taken as extra noise of 12/255: q10 / q30 gained +0.45 / +0.57 dB (8/255: +0.24 / +0.43, 20/255:
+        // +0.54 / -0.07).
         case .jpeg:
             return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 2 * 12 / 255), gamma: 0,
                                   vpsIterations: 0, start: .noisyImage)
@@ -63,16 +65,12 @@ struct PresetSettings: Equatable {
         }
         // The known operators: their classical start (bicubic, the hole fill, the pseudo-inverse, gray) taken as noisy
         // at a fixed depth, then deterministic DDIM with the DDNM(+) projection. Against the paper's inversion + VPS
-        // (gamma 0.3, 8 steps, 24 evaluations) at 8 evaluations: SR x4 26.64 -> 27.13 dB, 50 % inpainting 31.18 ->
-        // 32.27, colorize 17.91 -> 18.32 (depths measured: SR and inpainting sigma 12-35/255, colorize 12-640/255).
-        let steps = switch preset {
-        case .fast: 4
-        case .balanced: 8
-        case .quality: 16
-        }
+        // (gamma 0.3, 8 steps, 24 evaluations), at 8 evaluations: SR x4 26.50 -> 27.09 dB, deblurring 30.00 -> 30.26.
+        // Steps 4 / 8 / 16 gave 26.63 / 27.09 / 26.98 (SR) and 28.98 / 30.26 / 30.19 (deblur): quality stays at 8.
+        let steps = preset == .fast ? 4 : 8
         let strength = switch task {
-        case .sr, .inpaint, .deblur: 0.057  // t = 56, sigma_t = 25/255; deblur: 0.02 / 0.057 / 0.1 gave 30.09 / 30.21 / 29.99
-        default: 0.3  // colorize: t = 299, sigma_t = 160/255
+        case .sr, .inpaint, .deblur: 0.057  // t = 56, sigma_t = 25/255; 12/255 and 35/255 did worse on SR and deblur
+        default: 0.3  // colorize: t = 299, sigma_t = 160/255; 0.115 / 0.2 / 0.442 did worse
         }
         return PresetSettings(steps: steps, depth: .strength(strength), gamma: 0, vpsIterations: 0, start: .noisyImage)
     }
