@@ -62,8 +62,9 @@ def parse_args():
     p.add_argument("--device", default="cpu")
     p.add_argument("--arch", choices=sorted(ARCHITECTURES), default="c16",
                    help="architecture of a fresh start (a checkpoint or model folder keeps its own)")
-    p.add_argument("--focus-t", type=int, default=400,
-                   help="70%% of the timesteps are drawn from [0, FOCUS_T); 200 since step 6,540 (every preset starts below t = 200)")
+    p.add_argument("--focus-t", type=int, default=200,
+                   help="70%% of the timesteps are drawn from [0, FOCUS_T); 400 until step 6,540 of the default model "
+                        "(its presets start at t = 56 or below, colorize at 299)")
     p.add_argument("--export", metavar="FOLDER", help="export the EMA weights (fp16) to FOLDER and exit")
     return p.parse_args()
 
