@@ -30,7 +30,7 @@ typedef struct {
 
 static dc_status restore(dc_context context, int image, unsigned char *out) {
     char options[96];
-    snprintf(options, sizeof options, "task=denoise:steps=2:vps_iters=1:seed=%d", 100 + image);
+    snprintf(options, sizeof options, "task=denoise:steps=2:vps_iters=1:gamma=0.3:seed=%d", 100 + image);
     return dc_restore(context, inputs[image], out, DC_FORMAT_U8, W, H, C, 0, options, NULL, NULL);
 }
 

@@ -30,7 +30,7 @@ def test_operation_arguments_are_the_library_parameters():
     introspect = pyvips.Introspect.get("dreamclean")
     library = os.environ.get("DREAMCLEAN_LIBRARY")
     names = set(introspect.optional_input)
-    expected = {"task", "preset", "strength", "gamma", "steps", "vps_iters", "seed", "scale", "noise_sigma",
+    expected = {"task", "preset", "start", "strength", "gamma", "steps", "vps_iters", "seed", "scale", "noise_sigma",
                 "blur_sigma", "tile_size", "tile_overlap", "process_alpha", "mask", "model"}
     assert expected <= names, names
     if library:  # the same list as the C API's introspection JSON
