@@ -33,7 +33,8 @@ struct MemoryPlan {
     /// Float tensors of 3 channels the sampler and the tile blender hold at once, counted generously: the start, the
     /// measurement, x, ε̂, z or x0, the next x, the operator's temporaries, the padded input, the blend sums and their
     /// result. Inpainting's hole fill (`HoleFill`: at most about 60 bytes per pixel, counted from its pyramid, hole
-    /// list and sweep buffer; not measured) runs before sampling, beside only the band's input and measurement, so it stays within this count.
+    /// list and sweep buffer; not measured) runs before sampling, beside only the band's input and measurement, so it
+    /// stays within this count.
     static let samplerTensors = 16
     /// Banded: the blender's weighted sums (colour, alpha, weight) and the finished rows it hands on.
     static let blendBytesPerPixel = 16 + 12

@@ -43,8 +43,8 @@ struct PresetSettings: Equatable {
     var vpsIterations: Int
     var start: DreamCleanSampler.Start
 
-    /// Tuned on the default model (c16) on the development crops. Figures: `Models/default/preset-sweep.txt` (the
-    /// operator tasks, `Models/sweep_presets.sh`) and MODEL_CARD.md (the noisy-image start).
+    /// Tuned on the default model (c16, 11,407 steps) on the development crops with `Models/sweep_presets.sh`; its
+    /// figures are in `Models/default/preset-sweep.txt`, the choices explained in MODEL_CARD.md.
     static func settings(task: RestoreTask, preset: RestorePreset) -> PresetSettings {
         switch task {
         // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
@@ -69,7 +69,8 @@ struct PresetSettings: Equatable {
         // Steps 4 / 8 / 16 gave 26.63 / 27.09 / 26.98 (SR) and 28.98 / 30.26 / 30.19 (deblur): quality stays at 8.
         let steps = preset == .fast ? 4 : 8
         let strength = switch task {
-        case .sr, .inpaint, .deblur: 0.057  // t = 56, sigma_t = 25/255; 12/255 and 35/255 did worse on SR and deblur
+        // t = 56, sigma_t = 25/255: 12/255 and 35/255 did worse on SR and deblur; 35/255 did 0.1 dB better on inpainting.
+        case .sr, .inpaint, .deblur: 0.057
         default: 0.3  // colorize: t = 299, sigma_t = 160/255; 0.115 / 0.2 / 0.442 did worse
         }
         return PresetSettings(steps: steps, depth: .strength(strength), gamma: 0, vpsIterations: 0, start: .noisyImage)

@@ -43,6 +43,7 @@ public struct DreamCleanSampler: Sendable {
         public var vpsIterations: Int
         /// Clamp each predicted x0 to [-1, 1] (the paper's loop does).
         public var clampPredictedX0: Bool
+        /// How the run reaches τ.
         public var start: Start
 
         public init(steps: Int, strength: Double, gamma: Double, vpsIterations: Int = 1, clampPredictedX0: Bool = true,
