@@ -132,7 +132,7 @@ def tasks(short):
                 lambda y, e: cbm3d(y, sigma / 255), ["--task", "blind"], ["--task", "denoise", "--noise-sigma", str(sigma)])
 
     def jpeg_task(q):
-        return (f"jpeg q{q}", lambda x, seed: (jpeg(x, q), None), lambda y, e: y, ["--task", "jpeg"], None)
+        return (f"jpeg q{q}", lambda x, seed: (jpeg(x, q), None), lambda y, e: y, ["--task", "blind"], None)
 
     def sr(s):
         return (f"sr x{s} (box)", lambda x, seed: (box_down(x, s), None), lambda y, e: bicubic(y, s),

@@ -5,11 +5,13 @@ import DreamCleanDiffusion
 
 /// What is wrong with the image, as far as the caller knows.
 public enum RestoreTask: String, Sendable, CaseIterable {
-    /// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM.
+    /// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM; an image
+    /// whose 8x8 blocks show JPEG quantization (`JPEGQualityEstimator`) is restored as `jpeg`.
     case blind
     /// Gaussian noise of a known (or estimated) level: the blind start at that level, with DDNM+ for A = I.
     case denoise
-    /// JPEG artifacts: the blind loop with the JPEG error taken as extra noise (JPEG has no cheap pseudo-inverse).
+    /// JPEG artifacts: the colour rebuilt from the luma (`ChromaGuidedFilter`), then the blind loop with the JPEG error
+    /// taken as extra noise, both sized by the compression read from the pixels (`JPEGQualityEstimator`).
     case jpeg
     /// Low resolution: box-averaging operator at an integer scale; the output is scale times larger.
     case sr
@@ -42,24 +44,37 @@ struct PresetSettings: Equatable {
     var gamma: Double
     var vpsIterations: Int
     var start: DreamCleanSampler.Start
+    /// JPEG: the radius of the chroma guided filter before sampling and after it (0: none).
+    var chromaRadiusBefore = 0
+    var chromaRadiusAfter = 0
 
     /// Tuned on the default model (c16, 11,407 steps) on the development crops with `Models/sweep_presets.sh`; its
     /// figures are in `Models/default/preset-sweep.txt`, the choices explained in MODEL_CARD.md.
-    static func settings(task: RestoreTask, preset: RestorePreset) -> PresetSettings {
+    /// `jpegStep` is the JPEG task's DC quantization step (`JPEGQualityEstimator`; nil: none found).
+    static func settings(task: RestoreTask, preset: RestorePreset, jpegStep: Int? = nil) -> PresetSettings {
         switch task {
         // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
         // noise level and walk back deterministically. Against the paper's inversion + VPS (gamma 0.8, 8 steps) this
         // raised sigma 25 from 26.65 to 29.92 dB blind and from 29.68 to 30.04 known (11,407-step weights); VPS
         // (gamma 0.3) cost up to 1.4 dB (blind sigma 25; +0.05 known sigma 50). Steps: 2 / 4 / 8 gave 30.11 / 30.04 / 29.70 at sigma 25 known but 25.29 / 25.55 /
         // 25.60 at sigma 50, so 4 for balanced and quality alike.
-        case .blind, .denoise:
+        case .blind where jpegStep == nil, .denoise:
             return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0,
                                   start: .noisyImage)
-        // JPEG error taken as extra noise of 12/255: q10 / q30 gained +0.45 / +0.57 dB (8/255: +0.24 / +0.43, 20/255:
-        // +0.54 / -0.07).
-        case .jpeg:
-            return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 2 * 12 / 255), gamma: 0,
-                                  vpsIterations: 0, start: .noisyImage)
+        // JPEG, by the DC step q that its pixels show (80 at quality 10, 40 at 20, 27 at 30, 16 at 50, 8 at 75): the
+        // colour rebuilt from the luma over a radius of q / 20, the error taken as extra noise of min(q / 2, 16) / 255,
+        // four steps, the colour filtered again (radius 2) below quality 50. Swept on the development crops
+        // (`Models/default/jpeg-sweep.txt`): quality 10 / 30 / 75 went from 25.60 / 29.18 / 32.75 dB to 26.54 / 29.85 /
+        // 33.00; the fixed 12/255 before this gave 26.05 / 29.75 / 32.23 (below the input at quality 75). Two steps lost
+        // 0.8 dB at quality 10, so the fast preset keeps four. No step found (not a JPEG, or quality above about 90):
+        // the blind loop.
+        case .jpeg, .blind:
+            guard let step = jpegStep else {
+                return settings(task: .blind, preset: preset)
+            }
+            return PresetSettings(steps: 4, depth: .imageNoise(plus: 2 * min(Double(step) / 2, 16) / 255), gamma: 0,
+                                  vpsIterations: 0, start: .noisyImage, chromaRadiusBefore: Int((Double(step) / 20).rounded()),
+                                  chromaRadiusAfter: step >= 20 ? 2 : 0)
         case .sr, .deblur, .inpaint, .colorize:
             break
         }

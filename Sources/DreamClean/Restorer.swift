@@ -123,12 +123,18 @@ public final class Restorer: @unchecked Sendable {
         /// Noise σ on the [-1, 1] scale.
         let noiseLevel: Double
         /// inpaint: the mean of the known pixels (per channel, [-1, 1]), the colour of holes no band can see around.
-        let fill: [Float]
+        var fill: [Float] = [0, 0, 0]
+        /// jpeg and blind: the DC quantization step of the colour, if it shows one (nil for alpha, which JPEG does not
+        /// store).
+        var jpegStep: Int?
     }
 
     private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
         let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
-        guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel, fill: [0, 0, 0]) }
+        if options.task == .jpeg || options.task == .blind, !alpha {
+            return ImageEstimates(noiseLevel: noiseLevel, jpegStep: JPEGQualityEstimator.dcStep(of: input))
+        }
+        guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel) }
         var sums = [Double](repeating: 0, count: 3)
         var known = 0.0
         for y in 0..<input.height {
@@ -167,8 +173,12 @@ public final class Restorer: @unchecked Sendable {
     private func run(_ y: Tensor, band: MemoryPlan.Band, _ job: Job, _ estimates: ImageEstimates, noise: inout GaussianNoise,
                      progress: @escaping (Double) -> Bool) throws -> Tensor {
         let options = job.options
-        let setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
-        let preset = PresetSettings.settings(task: options.task, preset: options.preset)
+        let preset = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates.jpegStep)
+        var setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
+        if preset.chromaRadiusBefore > 0 {
+            setup.start = try setup.start.copy()  // not the caller's band
+            try ChromaGuidedFilter.apply(to: setup.start, radius: preset.chromaRadiusBefore)
+        }
         let strength = switch preset.depth {
         case .strength(let strength): options.strength ?? strength
         case .imageNoise(let extra):
@@ -189,14 +199,17 @@ public final class Restorer: @unchecked Sendable {
         let predictor = TiledPredictor(network: network, tileSize: job.tileSize, overlap: options.tileOverlap) {
             if cancel?.isCancelled == true { throw DiffusionError.cancelled }
         }
+        let restored: Tensor
         do {
-            return try sampler.run(start: setup.start, eps: { x, t in try predictor(x, t) }, measurement: setup.measurement,
-                                   y: setup.measured, noise: &noise) { done, total in
+            restored = try sampler.run(start: setup.start, eps: { x, t in try predictor(x, t) }, measurement: setup.measurement,
+                                       y: setup.measured, noise: &noise) { done, total in
                 cancel?.isCancelled != true && progress(Double(done) / Double(total))
             }
         } catch DiffusionError.cancelled {
             throw RestoreError.cancelled
         }
+        try ChromaGuidedFilter.apply(to: restored, radius: preset.chromaRadiusAfter)
+        return restored
     }
 
     /// The measurement, its operator and the starting image for a task.

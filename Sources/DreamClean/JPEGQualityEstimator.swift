@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads how hard a decoded JPEG was compressed from its pixels alone: JPEG rounds the DC coefficient of every 8x8
+/// luma block (8 x the block's mean luma, minus 1024) to a multiple of one step, which grows as the quality falls
+/// (libjpeg's standard table: 16 x 50 / quality below 50, so 80 at quality 10, 27 at 30, 16 at 50, 8 at 75). The decoded
+/// block means still sit on that lattice, up to rounding, so the step is the largest period the means share.
+/// The 8x8 grid is searched too, for an image cropped after compression.
+enum JPEGQualityEstimator {
+    /// The DC quantization step of the image's luma (4...255), or nil when its block means share no period: not a
+    /// JPEG, one of quality above about 90, or one altered after decoding (resized, filtered, noise added).
+    static func dcStep(of image: ImageBuffer) -> Int? {
+        guard image.width >= 16, image.height >= 16 else { return nil }
+        for (offsetY, offsetX) in gridOffsets {
+            let means = blockMeans(image, offsetX: offsetX, offsetY: offsetY)
+            if let step = period(of: means) { return step }
+        }
+        return nil
+    }
+
+    /// The aligned grid first (an uncropped JPEG), then the other 63.
+    private static let gridOffsets = (0..<8).flatMap { y in (0..<8).map { x in (y, x) } }
+
+    /// The DC coefficients, 8 x (block mean - 128) in 0...255 luma units, of at most `sampledBlocks` blocks spread
+    /// over the image (agreement off the lattice is about 1 / sqrt(blocks) = 0.03: more only cost time).
+    private static func blockMeans(_ image: ImageBuffer, offsetX: Int, offsetY: Int) -> [Double] {
+        let (columns, rows) = ((image.width - offsetX) / 8, (image.height - offsetY) / 8)
+        let stride = max(1, Int((Double(columns * rows) / Double(sampledBlocks)).squareRoot().rounded(.up)))
+        var coefficients: [Double] = []
+        for blockY in Swift.stride(from: 0, to: rows, by: stride) {
+            for blockX in Swift.stride(from: 0, to: columns, by: stride) {
+                var sum = 0.0
+                for y in 0..<8 {
+                    for x in 0..<8 { sum += luma(image, offsetX + 8 * blockX + x, offsetY + 8 * blockY + y) }
+                }
+                coefficients.append(8 * (sum / 64 - 128))
+            }
+        }
+        return coefficients
+    }
+
+    private static let sampledBlocks = 1024
+
+    /// Luma in 0...255 (JPEG's full-range BT.601); a gray image is its own luma.
+    private static func luma(_ image: ImageBuffer, _ x: Int, _ y: Int) -> Double {
+        let value = { Double(min(max(image.sample(x, y, $0), 0), 1)) * 255 }
+        guard image.colorChannels >= 3 else { return value(0) }
+        return 0.299 * value(0) + 0.587 * value(1) + 0.114 * value(2)
+    }
+
+    /// The largest step q whose lattice the values sit on: |mean of exp(2πi v/q)| at least `agreement`, with the
+    /// values spread over at least q (else any large q would fit a flat image), refined to the best-agreeing q just
+    /// below it (q + 1 ... q + 4 agree nearly as well as q when the values span only a few multiples).
+    private static func period(of values: [Double]) -> Int? {
+        guard values.count >= 16, let low = values.min(), let high = values.max(), high - low >= 4 else { return nil }
+        let candidates = Array(4...min(255, Int(high - low)))
+        guard let largest = candidates.last(where: { agreement(values, step: $0) >= Self.agreement }) else { return nil }
+        let near = max(4, Int(Double(largest) * 0.85))...largest
+        return near.max { agreement(values, step: $0) < agreement(values, step: $1) }
+    }
+
+    /// 0.7: JPEG blocks measure above 0.9 (8-bit rounding and clipping move a mean by about 0.3); blocks of an image
+    /// that is not a JPEG, below 0.1 (noise of 1 / sqrt(blocks)).
+    private static let agreement = 0.7
+
+    private static func agreement(_ values: [Double], step: Int) -> Double {
+        var (cosines, sines) = (0.0, 0.0)
+        for value in values {
+            let phase = 2 * Double.pi * value / Double(step)
+            cosines += cos(phase)
+            sines += sin(phase)
+        }
+        return (cosines * cosines + sines * sines).squareRoot() / Double(values.count)
+    }
+}
