@@ -47,6 +47,8 @@ struct MemoryPlan {
         /// Output channels and bytes per sample (the size of the staging copy).
         let outputChannels: Int, outputSampleBytes: Int
         let task: RestoreTask
+        /// The quality preset's `FlipEnsemble`: its mirrored copies.
+        var flipEnsemble = false
         let processAlpha: Bool
         let hasMask: Bool
         let tileSize: Int, tileOverlap: Int
@@ -64,6 +66,7 @@ struct MemoryPlan {
         let globalPhase = base + NoiseEstimator.workingBytes(pixels: inputPixels)
         var perPixel = Self.samplerTensors * 12 + 4  // + the alpha rows
         if r.task == .deblur { perPixel += Self.deblurBytesPerPixel }
+        if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
         let overlapOut = max(2 * r.tileOverlap, 32)
         let overlapIn = (overlapOut + r.scale - 1) / r.scale

@@ -47,11 +47,20 @@ struct PresetSettings: Equatable {
     /// JPEG: the radius of the chroma guided filter before sampling and after it (0: none).
     var chromaRadiusBefore = 0
     var chromaRadiusAfter = 0
+    /// ε̂ averaged over the image's mirror images (`FlipEnsemble`): the quality preset, four times the evaluations.
+    var flipEnsemble = false
 
     /// Tuned on the default model (c16, 11,407 steps) on the development crops with `Models/sweep_presets.sh`; its
     /// figures are in `Models/default/preset-sweep.txt`, the choices explained in MODEL_CARD.md.
     /// `jpegStep` is the JPEG task's DC quantization step (`JPEGQualityEstimator`; nil: none found).
     static func settings(task: RestoreTask, preset: RestorePreset, jpegStep: Int? = nil) -> PresetSettings {
+        var settings = sampling(task: task, preset: preset, jpegStep: jpegStep)
+        settings.flipEnsemble = preset == .quality
+        return settings
+    }
+
+    /// Everything but the ensemble: the quality preset samples as balanced does (more steps measured worse, below).
+    private static func sampling(task: RestoreTask, preset: RestorePreset, jpegStep: Int?) -> PresetSettings {
         switch task {
         // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
         // noise level and walk back deterministically. Against the paper's inversion + VPS (gamma 0.8, 8 steps) this
@@ -70,7 +79,7 @@ struct PresetSettings: Equatable {
         // the blind loop.
         case .jpeg, .blind:
             guard let step = jpegStep else {
-                return settings(task: .blind, preset: preset)
+                return sampling(task: .blind, preset: preset, jpegStep: nil)
             }
             return PresetSettings(steps: 4, depth: .imageNoise(plus: 2 * min(Double(step) / 2, 16) / 255), gamma: 0,
                                   vpsIterations: 0, start: .noisyImage, chromaRadiusBefore: Int((Double(step) / 20).rounded()),

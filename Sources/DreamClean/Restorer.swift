@@ -102,7 +102,7 @@ public final class Restorer: @unchecked Sendable {
         return try MemoryPlan(.init(
             inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
             outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
-            processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
+            flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble, processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
             networkBytes: network.fixedBytes, footprint: measured,
             budget: overflow ? Int.max : budget))
@@ -201,7 +201,10 @@ public final class Restorer: @unchecked Sendable {
         }
         let restored: Tensor
         do {
-            restored = try sampler.run(start: setup.start, eps: { x, t in try predictor(x, t) }, measurement: setup.measurement,
+            let eps: (Tensor, Int) throws -> Tensor = preset.flipEnsemble
+                ? { x, t in try FlipEnsemble.predict(x, t) { try predictor($0, $1) } }
+                : { x, t in try predictor(x, t) }
+            restored = try sampler.run(start: setup.start, eps: eps, measurement: setup.measurement,
                                        y: setup.measured, noise: &noise) { done, total in
                 cancel?.isCancelled != true && progress(Double(done) / Double(total))
             }
