@@ -23,7 +23,8 @@ public enum RestoreTask: String, Sendable, CaseIterable {
     case colorize
 }
 
-/// Speed/quality trade-off; sets steps, strength, gamma and M per task (each overridable).
+/// Speed/quality trade-off; sets steps, strength, gamma and M per task (each overridable). quality samples as balanced
+/// does and averages the network over the image's mirror images (`FlipEnsemble`), at four times the time.
 public enum RestorePreset: String, Sendable, CaseIterable {
     case fast, balanced, quality
 }

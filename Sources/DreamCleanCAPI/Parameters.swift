@@ -25,7 +25,7 @@ struct Parameter: Sendable {
     static let all: [Parameter] = [
         .init(name: "task", kind: .string, description: "What is wrong with the image", minimum: 0, maximum: 0, defaultValue: 0,
               defaultString: "blind", choices: "blind,denoise,jpeg,sr,deblur,inpaint,colorize"),
-        .init(name: "preset", kind: .string, description: "Speed/quality trade-off (sets steps, strength, gamma, vps_iters)",
+        .init(name: "preset", kind: .string, description: "Speed/quality trade-off (sets steps, strength, gamma, vps_iters; quality also averages over mirror images, 4x the time)",
               minimum: 0, maximum: 0, defaultValue: 0, defaultString: "balanced", choices: "fast,balanced,quality"),
         .init(name: "start", kind: .string, description: "How the sampler reaches its depth: DDIM inversion, or the image taken as noisy",
               minimum: 0, maximum: 0, defaultValue: 0, defaultString: "preset", choices: "preset,inversion,noisy"),
