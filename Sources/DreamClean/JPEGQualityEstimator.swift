@@ -57,13 +57,22 @@ enum JPEGQualityEstimator {
     /// The largest step q whose lattice the values sit on: |mean of exp(2πi v/q)| at least `agreement`, with the
     /// values spread over at least q (else any large q would fit a flat image), refined to the best-agreeing q just
     /// below it (q + 1 ... q + 4 agree nearly as well as q when the values span only a few multiples).
-    private static func period(of values: [Double]) -> Int? {
-        guard values.count >= 16, let low = values.min(), let high = values.max(), high - low >= 4 else { return nil }
+    /// Each distinct value counts once: blocks of one flat colour (a clipped sky, a graphic's background) share any
+    /// period, and counted per block they would make one up. At least `latticePoints` multiples must be occupied.
+    private static func period(of blockValues: [Double]) -> Int? {
+        var values: [Double] = []
+        for value in blockValues.sorted() where values.last.map({ value - $0 > 0.25 }) ?? true { values.append(value) }
+        guard values.count >= 8, let low = values.first, let high = values.last, high - low >= 4 else { return nil }
         let candidates = Array(4...min(255, Int(high - low)))
         guard let largest = candidates.last(where: { agreement(values, step: $0) >= Self.agreement }) else { return nil }
         let near = max(4, Int(Double(largest) * 0.85))...largest
-        return near.max { agreement(values, step: $0) < agreement(values, step: $1) }
+        guard let step = near.max(by: { agreement(values, step: $0) < agreement(values, step: $1) }) else { return nil }
+        let occupied = Set(values.map { Int(($0 / Double(step)).rounded()) })
+        return occupied.count >= latticePoints ? step : nil
     }
+
+    /// Fewer occupied multiples than 5 cannot tell a lattice from a few colours that happen to line up.
+    private static let latticePoints = 5
 
     /// 0.7: JPEG blocks measure above 0.9 (8-bit rounding and clipping move a mean by about 0.3); blocks of an image
     /// that is not a JPEG, below 0.1 (noise of 1 / sqrt(blocks)).

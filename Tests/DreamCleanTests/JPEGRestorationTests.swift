@@ -66,6 +66,24 @@ final class JPEGRestorationTests: XCTestCase {
         XCTAssertNil(step)  // every step fits a flat image: none is claimed
     }
 
+    func testAFlatBackgroundDoesNotMakeUpALattice() {
+        // Most blocks one clipped white (a PNG with an overexposed sky), the rest off any lattice: counted per block,
+        // white's share alone would pass the agreement test for every step.
+        var bytes = blockImage(width: 128, height: 128, step: nil)
+        for y in 0..<128 { for x in 0..<128 where y < 112 { for c in 0..<3 { bytes[(y * 128 + x) * 3 + c] = 255 } } }
+        let step = bytes.withUnsafeMutableBytes { raw in
+            JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 128, height: 128, channels: 3, format: .uint8))
+        }
+        XCTAssertNil(step)
+        // The same sky over a JPEG's blocks keeps the JPEG's step.
+        var jpeg = blockImage(width: 128, height: 128, step: 27)
+        for y in 0..<64 { for x in 0..<128 { for c in 0..<3 { jpeg[(y * 128 + x) * 3 + c] = 255 } } }
+        let jpegStep = jpeg.withUnsafeMutableBytes { raw in
+            JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 128, height: 128, channels: 3, format: .uint8))
+        }
+        XCTAssertEqual(jpegStep, 27)
+    }
+
     /// The guided filter's definition evaluated directly: window means over mirrored indices, per pixel, in Double.
     func referenceFilter(_ image: [Float], height: Int, width: Int, radius: Int, epsilon: Double) -> [Float] {
         let count = height * width
