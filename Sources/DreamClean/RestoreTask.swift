@@ -54,23 +54,29 @@ struct PresetSettings: Equatable {
     /// Tuned on the default model (c16, 11,407 steps) on the development crops with `Models/sweep_presets.sh`; its
     /// figures are in `Models/default/preset-sweep.txt`, the choices explained in MODEL_CARD.md.
     /// `jpegStep` is the JPEG task's DC quantization step (`JPEGQualityEstimator`; nil: none found).
-    static func settings(task: RestoreTask, preset: RestorePreset, jpegStep: Int? = nil) -> PresetSettings {
-        var settings = sampling(task: task, preset: preset, jpegStep: jpegStep)
+    /// `noiseLevel` is the image's noise σ on the [-1, 1] scale, given or estimated (denoise's steps follow it).
+    static func settings(task: RestoreTask, preset: RestorePreset, jpegStep: Int? = nil, noiseLevel: Double = 0) -> PresetSettings {
+        var settings = sampling(task: task, preset: preset, jpegStep: jpegStep, noiseLevel: noiseLevel)
         settings.flipEnsemble = preset == .quality
         return settings
     }
 
     /// Everything but the ensemble: the quality preset samples as balanced does (more steps measured worse, below).
-    private static func sampling(task: RestoreTask, preset: RestorePreset, jpegStep: Int?) -> PresetSettings {
+    private static func sampling(task: RestoreTask, preset: RestorePreset, jpegStep: Int?, noiseLevel: Double) -> PresetSettings {
         switch task {
         // Noise (and JPEG error taken as noise) is already what the diffusion adds: start from the image itself at its
         // noise level and walk back deterministically. Against the paper's inversion + VPS (gamma 0.8, 8 steps) this
         // raised sigma 25 from 26.65 to 29.92 dB blind and from 29.68 to 30.04 known (11,407-step weights); VPS
-        // (gamma 0.3) cost up to 1.4 dB (blind sigma 25; +0.05 known sigma 50). Steps: 2 / 4 / 8 gave 30.11 / 30.04 / 29.70 at sigma 25 known but 25.29 / 25.55 /
-        // 25.60 at sigma 50, so 4 for balanced and quality alike.
-        case .blind where jpegStep == nil, .denoise:
-            return PresetSettings(steps: preset == .fast ? 2 : 4, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0,
+        // (gamma 0.3) cost up to 1.4 dB (blind sigma 25; +0.05 known sigma 50). Steps 1 / 2 / 3 / 4 at sigma 15, 25,
+        // 50: blind 32.67 / 32.90 / 32.88 / 32.83, 29.95 / 30.05 / 30.00 / 29.92, 25.76 / 25.80 / 25.76 / 25.68, so 2
+        // (fast 1); known 32.85 / 33.08 / 33.00 / 32.89, 29.81 / 30.11 / 30.11 / 30.04, 24.87 / 25.29 / 25.47 / 25.55:
+        // the projection wants more steps at high noise, so 2 up to sigma 30/255, 4 above (fast 2).
+        case .blind where jpegStep == nil:
+            return PresetSettings(steps: preset == .fast ? 1 : 2, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0,
                                   start: .noisyImage)
+        case .denoise:
+            let steps = noiseLevel <= 2 * 30 / 255 || preset == .fast ? 2 : 4
+            return PresetSettings(steps: steps, depth: .imageNoise(plus: 0), gamma: 0, vpsIterations: 0, start: .noisyImage)
         // JPEG, by the DC step q that its pixels show (80 at quality 10, 40 at 20, 27 at 30, 16 at 50, 8 at 75): the
         // colour rebuilt from the luma over a radius of q / 20, the error taken as extra noise of min(q / 2, 16) / 255,
         // four steps, the colour filtered again (radius 2) below quality 50. The sweep (`Models/sweep_jpeg.py`, output
@@ -80,7 +86,7 @@ struct PresetSettings: Equatable {
         // preset keeps four. No step found (not a JPEG, or quality above about 90): the blind loop.
         case .jpeg, .blind:
             guard let step = jpegStep else {
-                return sampling(task: .blind, preset: preset, jpegStep: nil)
+                return sampling(task: .blind, preset: preset, jpegStep: nil, noiseLevel: noiseLevel)
             }
             return PresetSettings(steps: 4, depth: .imageNoise(plus: 2 * min(Double(step) / 2, 16) / 255), gamma: 0,
                                   vpsIterations: 0, start: .noisyImage, chromaRadiusBefore: Int((Double(step) / 20).rounded()),

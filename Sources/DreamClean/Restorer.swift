@@ -173,8 +173,9 @@ public final class Restorer: @unchecked Sendable {
     private func run(_ y: Tensor, band: MemoryPlan.Band, _ job: Job, _ estimates: ImageEstimates, noise: inout GaussianNoise,
                      progress: @escaping (Double) -> Bool) throws -> Tensor {
         let options = job.options
-        let preset = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates.jpegStep)
         var setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
+        let preset = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates.jpegStep,
+                                             noiseLevel: setup.noiseLevel)
         if preset.chromaRadiusBefore > 0 {
             setup.start = try setup.start.copy()  // not the caller's band
             try ChromaGuidedFilter.apply(to: setup.start, radius: preset.chromaRadiusBefore)
