@@ -157,13 +157,18 @@ def tasks(short):
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray]
 
 
-def load_images(per_set, crop):
+def load_images(per_set, crop, sets=SETS):
+    """The first `per_set` images of each set: centre crops of `crop` pixels square, or whole (trimmed to a multiple
+    of 4) when `crop` is 0."""
     images = []
-    for s in SETS:
+    for s in sets:
         folder = os.path.join(DATA, s)
         for name in sorted(os.listdir(folder))[:per_set]:
             x = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB")).astype(np.float32) / 255
             h, w, _ = x.shape
+            if crop == 0:
+                images.append((f"{s}/{name}", x[:h // 4 * 4, :w // 4 * 4]))
+                continue
             c = min(crop, h // 4 * 4, w // 4 * 4)
             top, left = (h - c) // 2, (w - c) // 2
             images.append((f"{s}/{name}", x[top:top + c, left:left + c]))
@@ -199,7 +204,8 @@ def main():
     p.add_argument("--cli", default=os.path.join(HERE, "..", ".build", "release", "dreamclean"))
     p.add_argument("--model", default=None, help="model folder (default: the CLI's default model)")
     p.add_argument("--per-set", type=int, default=4)
-    p.add_argument("--crop", type=int, default=128)
+    p.add_argument("--crop", type=int, default=128, help="centre crop size; 0: whole images")
+    p.add_argument("--sets", default=",".join(SETS), help="comma-separated development sets")
     p.add_argument("--preset", default="balanced")
     p.add_argument("--short", action="store_true", help="two 32x32 crops, two tasks, the fast preset: a smoke test")
     p.add_argument("--extra", default="", help="more CLI arguments for every DreamClean run, e.g. '--steps 5'")
@@ -208,7 +214,7 @@ def main():
     p.add_argument("--no-baseline", action="store_true", help="skip the classical baselines (CBM3D is slow)")
     p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
-    images = load_images(1, 32) if args.short else load_images(args.per_set, args.crop)
+    images = load_images(1, 32) if args.short else load_images(args.per_set, args.crop, args.sets.split(","))
     if args.short:
         images = images[:2]
     extra = ["--preset", "fast" if args.short else args.preset] + args.extra.split()
@@ -249,7 +255,8 @@ def main():
             means = rows[-1][1]
             print(f"done: {name}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in means.items() if v is not None)
                   + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)
-    print(f"\n{len(images)} images ({', '.join(SETS)}), {args.crop if not args.short else 32}px center crops, "
+    size = "32px center crops" if args.short else (f"{args.crop}px center crops" if args.crop else "whole images")
+    print(f"\n{len(images)} images ({args.sets.replace(',', ', ')}), {size}, "
           f"preset {args.preset}{' ' + args.extra if args.extra else ''}; PSNR dB / SSIM\n")
     print("(degraded: the input itself; for SR its bicubic upsampling)\n")
     print("| task | degraded | classical baseline | DreamClean blind | DreamClean known operator | s / image |")
