@@ -16,16 +16,18 @@ run() {  # task, mode, extra CLI arguments
     python3 Models/quality.py --model "$MODEL" $ARGS --tasks "$1" --modes "$2" --no-baseline --extra "${3:-}" 2>&1 \
         | sed -n 's/^done: [^:]*: \(.*\), [0-9.]* s\/image$/\1/p'
 }
-for task in "noise sigma 25" "noise sigma 50"; do
+for task in "noise sigma 15" "noise sigma 25" "noise sigma 50"; do
     for mode in blind known; do
         run "$task" $mode ""
-        for steps in 2 8; do run "$task" $mode "--steps $steps"; done
+        for steps in 1 2 3 4; do run "$task" $mode "--steps $steps"; done
         run "$task" $mode "--gamma 0.3"
         run "$task" $mode "--start inversion --gamma 0.8 --vps-iters 1 --steps 8"
     done
 done
+# JPEG's settings follow the compression the image shows: swept by Models/sweep_jpeg.py (jpeg-sweep.txt); here the
+# shipped path against the paper's loop.
 for q in 10 30; do
-    for strength in 0.016 0.026 0.045; do run "jpeg q$q" blind "--strength $strength"; done
+    run "jpeg q$q" blind ""
     run "jpeg q$q" blind "--start inversion --strength 0.01 --gamma 0.2 --vps-iters 1 --steps 8"
 done
 for task in "sr x4 (box)" "blur sigma 1.6 + noise 0.01" "inpaint 50% pixels"; do
