@@ -102,7 +102,8 @@ public final class Restorer: @unchecked Sendable {
         return try MemoryPlan(.init(
             inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
             outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
-            flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble, processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
+            flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble,
+            processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
             networkBytes: network.fixedBytes, footprint: measured,
             budget: overflow ? Int.max : budget))
