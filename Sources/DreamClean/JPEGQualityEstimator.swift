@@ -63,10 +63,10 @@ enum JPEGQualityEstimator {
         var values: [Double] = []
         for value in blockValues.sorted() where values.last.map({ value - $0 > 0.25 }) ?? true { values.append(value) }
         guard values.count >= 8, let low = values.first, let high = values.last, high - low >= 4 else { return nil }
-        let candidates = Array(4...min(255, Int(high - low)))
-        guard let largest = candidates.last(where: { agreement(values, step: $0) >= Self.agreement }) else { return nil }
-        let near = max(4, Int(Double(largest) * 0.85))...largest
-        guard let step = near.max(by: { agreement(values, step: $0) < agreement(values, step: $1) }) else { return nil }
+        let scores = (4...min(255, Int(high - low))).map { (step: $0, agreement: agreement(values, step: $0)) }
+        guard let largest = scores.last(where: { $0.agreement >= Self.agreement }) else { return nil }
+        let near = scores.filter { $0.step >= Int(Double(largest.step) * 0.85) && $0.step <= largest.step }
+        guard let step = near.max(by: { $0.agreement < $1.agreement })?.step else { return nil }
         let occupied = Set(values.map { Int(($0 / Double(step)).rounded()) })
         return occupied.count >= latticePoints ? step : nil
     }
