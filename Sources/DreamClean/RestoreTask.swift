@@ -82,8 +82,9 @@ struct PresetSettings: Equatable {
         // four steps, the colour filtered again (radius 2) below quality 50. The sweep (`Models/sweep_jpeg.py`, output
         // in `Models/default/jpeg-sweep.txt`) put quality 10 / 30 / 75 at 26.53 / 29.85 / 32.97 dB from 25.60 / 29.18 /
         // 32.75 (make quality's protocol on the library: 26.52 / 29.82 balanced, 26.57 / 29.88 quality); the fixed 12/255
-        // before gave 26.05 / 29.75 / 32.23 (below the input at 75). Two steps lost 0.8 dB at quality 10, so the fast
-        // preset keeps four. No step found (not a JPEG, or quality above about 90): the blind loop.
+        // before gave 26.05 / 29.75 (library) and 32.66 (sweep; below the input at 75). Two steps lost 0.8 dB at
+        // quality 10, so the fast preset keeps four. No step found (not a JPEG, or quality above about 90): the blind
+        // loop.
         case .jpeg, .blind:
             guard let step = jpegStep else {
                 return sampling(task: .blind, preset: preset, jpegStep: nil, noiseLevel: noiseLevel)
