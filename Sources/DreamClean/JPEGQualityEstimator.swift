@@ -37,7 +37,7 @@ enum JPEGQualityEstimator {
             for blockX in Swift.stride(from: 0, to: columns, by: stride) {
                 var sum = 0.0
                 for y in 0..<8 {
-                    for x in 0..<8 { sum += luma(image, offsetX + 8 * blockX + x, offsetY + 8 * blockY + y) }
+                    for x in 0..<8 { sum += 255 * Double(image.luma(offsetX + 8 * blockX + x, offsetY + 8 * blockY + y)) }
                 }
                 coefficients.append(8 * (sum / 64 - 128))
             }
@@ -46,13 +46,6 @@ enum JPEGQualityEstimator {
     }
 
     private static let sampledBlocks = 1024
-
-    /// Luma in 0...255 (JPEG's full-range BT.601); a gray image is its own luma.
-    private static func luma(_ image: ImageBuffer, _ x: Int, _ y: Int) -> Double {
-        let value = { Double(min(max(image.sample(x, y, $0), 0), 1)) * 255 }
-        guard image.colorChannels >= 3 else { return value(0) }
-        return 0.299 * value(0) + 0.587 * value(1) + 0.114 * value(2)
-    }
 
     /// The largest step q whose lattice the values sit on: |mean of exp(2πi v/q)| at least `agreement`, with the
     /// values spread over at least q (else any large q would fit a flat image), refined to the best-agreeing q just

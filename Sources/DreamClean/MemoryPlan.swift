@@ -49,6 +49,8 @@ struct MemoryPlan {
         let task: RestoreTask
         /// The quality preset's `FlipEnsemble`: its mirrored copies.
         var flipEnsemble = false
+        /// Blind restoration of an image that reads blurred (`BlurEstimator`): deblurring's FFTs.
+        var blindDeblurs = false
         let processAlpha: Bool
         let hasMask: Bool
         let tileSize: Int, tileOverlap: Int
@@ -63,9 +65,12 @@ struct MemoryPlan {
         let inputPixels = r.inputWidth * r.inputHeight
         // Held during the whole call: weights, library, the mask, the noise estimate's coefficients (before the bands).
         let base = Self.libraryBytes + r.networkBytes + (r.hasMask ? inputPixels * 4 : 0)
-        let globalPhase = base + NoiseEstimator.workingBytes(pixels: inputPixels)
+        // The estimates run one after the other: blind also reads the blur (`BlurEstimator`).
+        let estimateBytes = max(NoiseEstimator.workingBytes(pixels: inputPixels),
+                                r.task == .blind ? BlurEstimator.workingBytes(width: r.inputWidth) : 0)
+        let globalPhase = base + estimateBytes
         var perPixel = Self.samplerTensors * 12 + 4  // + the alpha rows
-        if r.task == .deblur { perPixel += Self.deblurBytesPerPixel }
+        if r.task == .deblur || r.blindDeblurs { perPixel += Self.deblurBytesPerPixel }
         if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
         let overlapOut = max(2 * r.tileOverlap, 32)

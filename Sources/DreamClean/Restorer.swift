@@ -61,12 +61,15 @@ public final class Restorer: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        let plan = try memoryPlan(input: input, output: output, options: options)
+        var plan = try memoryPlan(input: input, output: output, options: options)
+        let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
+        let estimates = layers.map { estimate(input, alpha: $0, options: options) }
+        if estimates[0].blurSigma != nil {  // blind found blur: planned again with deblurring's buffers
+            plan = try memoryPlan(input: input, output: output, options: options, blindDeblurs: true)
+        }
         network.setActivationCache(bytes: plan.activationCache)
         let job = Job(input: input, options: options, scale: scale, tileSize: plan.tileSize,
                       seed: options.seed ?? GaussianNoise.randomSeed(), cancel: cancel)
-        let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
-        let estimates = layers.map { estimate(input, alpha: $0, options: options) }
         guard plan.bands.count > 1 else {
             let rows = try restoreBand(plan.bands[0], job, estimates: estimates) { progress?($0) ?? true }
             output.write(rows.color, alpha: rows.alpha, firstRow: 0)
@@ -89,8 +92,9 @@ public final class Restorer: @unchecked Sendable {
         output.copyPixels(from: staging.buffer)
     }
 
-    /// How `restore` would lay out this request, or why it cannot fit.
-    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions) throws -> MemoryPlan {
+    /// How `restore` would lay out this request, or why it cannot fit (`blindDeblurs`: blind restoration found blur).
+    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions, blindDeblurs: Bool = false) throws
+        -> MemoryPlan {
         let measured: ActivationFootprint
         do {
             measured = try footprint ?? network.activationFootprint()
@@ -103,6 +107,7 @@ public final class Restorer: @unchecked Sendable {
             inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
             outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
             flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble,
+            blindDeblurs: blindDeblurs,
             processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
             networkBytes: network.fixedBytes, footprint: measured,
@@ -128,12 +133,16 @@ public final class Restorer: @unchecked Sendable {
         /// jpeg and blind: the DC quantization step of the colour, if it shows one (nil for alpha, which JPEG does not
         /// store).
         var jpegStep: Int?
+        /// blind, colour not read as a JPEG: the Gaussian blur to undo (`BlurEstimator.deblurSigma`), if it reads blurred.
+        var blurSigma: Double?
     }
 
     private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
         let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
         if options.task == .jpeg || options.task == .blind, !alpha {
-            return ImageEstimates(noiseLevel: noiseLevel, jpegStep: JPEGQualityEstimator.dcStep(of: input))
+            let jpegStep = JPEGQualityEstimator.dcStep(of: input)
+            let blurSigma = options.task == .blind && jpegStep == nil ? BlurEstimator.deblurSigma(of: input) : nil
+            return ImageEstimates(noiseLevel: noiseLevel, jpegStep: jpegStep, blurSigma: blurSigma)
         }
         guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel) }
         var sums = [Double](repeating: 0, count: 3)
@@ -176,7 +185,7 @@ public final class Restorer: @unchecked Sendable {
         let options = job.options
         var setup = try problem(for: y, rows: band.inputRows, options: options, estimates: estimates)
         let preset = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates.jpegStep,
-                                             noiseLevel: setup.noiseLevel)
+                                             blurSigma: estimates.blurSigma, noiseLevel: setup.noiseLevel)
         if preset.chromaRadiusBefore > 0 {
             setup.start = try setup.start.copy()  // not the caller's band
             try ChromaGuidedFilter.apply(to: setup.start, radius: preset.chromaRadiusBefore)
@@ -222,6 +231,11 @@ public final class Restorer: @unchecked Sendable {
         -> (start: Tensor, measurement: (any MeasurementOperator)?, measured: Tensor?, noiseLevel: Double) {
         let estimated = estimates.noiseLevel
         switch options.task {
+        case .blind where estimates.blurSigma != nil:
+            // At least 3/255 of measurement noise: an upscaled image reads as noiseless, and the pseudo-inverse rings
+            // without it (x4 upscales: 26.77 dB at 1/255, 26.81 at 3/255).
+            let noise = max(estimated, 2 * 3 / 255)
+            return (y, try gaussianBlur(sigma: estimates.blurSigma ?? 0, measurementNoise: noise), y, noise)
         case .blind, .jpeg:
             return (y, nil, nil, estimated)
         case .denoise:
@@ -246,16 +260,24 @@ public final class Restorer: @unchecked Sendable {
         case .deblur:
             let sigma = options.noiseSigma.map { 2 * $0 } ?? 0  // [0, 1] pixels -> [-1, 1]
             let op: Blur
-            do {
-                if let kernel = options.blurKernel {
+            if let kernel = options.blurKernel {
+                do {
                     op = try Blur(kernel: kernel, kernelSize: Int(Double(kernel.count).squareRoot()), measurementNoise: sigma)
-                } else {
-                    op = try Blur.gaussian(sigma: options.blurSigma, measurementNoise: sigma)
+                } catch let DiffusionError.invalidOption(name, value, allowed) {
+                    throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
                 }
-            } catch let DiffusionError.invalidOption(name, value, allowed) {
-                throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
+            } else {
+                op = try gaussianBlur(sigma: options.blurSigma, measurementNoise: sigma)
             }
             return (y, op, y, max(sigma, estimated))
+        }
+    }
+
+    private func gaussianBlur(sigma: Double, measurementNoise: Double) throws -> Blur {
+        do {
+            return try Blur.gaussian(sigma: sigma, measurementNoise: measurementNoise)
+        } catch let DiffusionError.invalidOption(name, value, allowed) {
+            throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
         }
     }
 

@@ -39,6 +39,12 @@ final class MemoryPlanTests: XCTestCase {
         let small = try MemoryPlan(request(width: 512, height: 512, budgetMB: 2048))
         XCTAssertEqual(small.bands.count, 1)
         XCTAssertEqual(small.activationCache, (2048 << 20) - small.requiredBytes, "the budget left keeps activation buffers")
+        // Blind restoration that found blur holds deblurring's FFT buffers as the deblur task does.
+        var deblurring = request(width: 512, height: 512, budgetMB: 2048)
+        deblurring.blindDeblurs = true
+        XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes,
+                       try MemoryPlan(request(width: 512, height: 512, task: .deblur, budgetMB: 2048)).requiredBytes)
+        XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes - small.requiredBytes, 512 * 512 * MemoryPlan.deblurBytesPerPixel)
     }
 
     /// A budget below what the smallest band needs is refused, with the figure it would need.
