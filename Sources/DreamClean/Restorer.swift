@@ -138,12 +138,11 @@ public final class Restorer: @unchecked Sendable {
     }
 
     private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
-        let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
         if options.task == .jpeg || options.task == .blind, !alpha {
-            let jpegStep = JPEGQualityEstimator.dcStep(of: input)
-            let blurSigma = options.task == .blind && jpegStep == nil ? BlurEstimator.deblurSigma(of: input) : nil
-            return ImageEstimates(noiseLevel: noiseLevel, jpegStep: jpegStep, blurSigma: blurSigma)
+            let reading = BlindReading(of: input, readsBlur: options.task == .blind)
+            return ImageEstimates(noiseLevel: reading.noiseSigma * 2 / 255, jpegStep: reading.jpegStep, blurSigma: reading.blurSigma)
         }
+        let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
         guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel) }
         var sums = [Double](repeating: 0, count: 3)
         var known = 0.0

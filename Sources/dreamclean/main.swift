@@ -71,7 +71,7 @@ struct Restore: ParsableCommand {
     @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
     @Option(name: .customLong("max-memory-mb"), help: "Memory the restoration may hold besides the images, in MiB (larger images go in bands).")
     var maxMemoryMB = RestoreOptions.defaultMemoryLimitMB
-    @Flag(help: "No progress bar.") var quiet = false
+    @Flag(help: "No progress bar, and no line on what blind mode read from the image.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
@@ -119,6 +119,7 @@ struct Restore: ParsableCommand {
                     }
                     let inBuffer = try ImageBuffer(base: inBase, width: width, height: height, channels: bands, format: .float32)
                     let outBuffer = try ImageBuffer(base: outBase, width: outWidth, height: outHeight, channels: bands, format: .float32)
+                    if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(BlindReading(of: inBuffer).summary)\n") }
                     Interrupt.install()
                     try restorer.restore(input: inBuffer, output: outBuffer, options: options) { fraction in
                         _ = bar.update(fraction)

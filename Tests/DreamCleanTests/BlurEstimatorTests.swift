@@ -28,7 +28,12 @@ final class BlurEstimatorTests: XCTestCase {
                 return sum + step.contrast * (sigma > 0 ? 0.5 * (1 + erf(d / (sigma * 2.0.squareRoot()))) : (d > 0 ? 1 : 0))
             }
         }
-        return (0..<size * size).map { i in Float(profile[horizontal ? i / size : i % size]) }
+        // A faint ramp across the edges, so that no two 8x8 blocks share a mean (rows of equal blocks could fit a JPEG
+        // lattice by chance); its gradient, 0.0011 per pixel, is a fiftieth of the edges' or less.
+        return (0..<size * size).map { i in
+            let (along, across) = horizontal ? (i % size, i / size) : (i / size, i % size)
+            return Float(profile[across] + 0.0007 * Double(along) * 1.618)
+        }
     }
 
     func read(_ image: [Float], size: Int = 96) -> (edge: Double?, deblur: Double?) {
@@ -58,6 +63,23 @@ final class BlurEstimatorTests: XCTestCase {
         XCTAssertNil(sharp.deblur)
         // sigma 0.6 reads about 0.86: below the 0.45 px worth deblurring.
         XCTAssertNil(read(edges(sigma: 0.6)).deblur)
+    }
+
+    func testBlindReadingNamesThePathItTakes() throws {
+        var blurred = edges(sigma: 2)
+        let reading = blurred.withUnsafeMutableBytes { raw in
+            BlindReading(of: try! ImageBuffer(base: raw.baseAddress!, width: 96, height: 96, channels: 1, format: .float32))
+        }
+        XCTAssertNil(reading.jpegStep)
+        XCTAssertEqual(try XCTUnwrap(reading.blurSigma), 1.38, accuracy: 0.08)
+        XCTAssertTrue(reading.summary.hasPrefix("blurred or upscaled, noise sigma 0.0/255: deblurred with a Gaussian of 1.4 px"),
+                      reading.summary)
+        var sharp = edges(sigma: 0)
+        let sharpReading = sharp.withUnsafeMutableBytes { raw in
+            BlindReading(of: try! ImageBuffer(base: raw.baseAddress!, width: 96, height: 96, channels: 1, format: .float32))
+        }
+        XCTAssertNil(sharpReading.blurSigma)
+        XCTAssertTrue(sharpReading.summary.hasPrefix("no JPEG blocks or blur, noise sigma 0.0/255"), sharpReading.summary)
     }
 
     func testNoiseReadsSharpAndFlatOrTinyImagesReadNothing() {

@@ -52,6 +52,20 @@ final class JPEGRestorationTests: XCTestCase {
         }
     }
 
+    func testBlindReadingGivesTheStandardTablesQuality() {
+        // libjpeg's DC step: 800 / quality below 50 (80 at 10, 27 at 30), 16 x (2 - quality / 50) above (8 at 75).
+        for (step, quality) in [(80, 10), (27, 30), (16, 50), (8, 75)] {
+            var bytes = blockImage(width: 96, height: 96, step: step)
+            let reading = bytes.withUnsafeMutableBytes { raw in
+                BlindReading(of: try! ImageBuffer(base: raw.baseAddress!, width: 96, height: 96, channels: 3, format: .uint8))
+            }
+            XCTAssertEqual(reading.jpegStep, step)
+            XCTAssertEqual(reading.jpegQuality, quality)
+            XCTAssertNil(reading.blurSigma, "a JPEG is not also deblurred")
+            XCTAssertTrue(reading.summary.hasPrefix("JPEG blocks (DC step \(step), about quality \(quality))"), reading.summary)
+        }
+    }
+
     func testACroppedJPEGIsFoundOnItsShiftedGrid() {
         XCTAssertEqual(dcStep(width: 99, height: 85, step: 27, cropX: 3, cropY: 5), 27)
     }
