@@ -70,7 +70,8 @@ struct PresetSettings: Equatable {
         switch task {
         // Blind and reads blurred: deblurring's steps, from about half its depth (t = 30, sigma_t = 14/255), whose noise
         // hurt the cleanest images (a x2 upscale of Set5's baby: 40.64 dB as input, 39.40 restored at the deblur
-        // depth, 40.01 at this one; the six crops: 30.29 / 30.43 / 30.41 dB from depths 0.057 / 0.03 / 0.015).
+        // depth, 40.01 at this one). On the development crops, depths 0.057 / 0.03 / 0.015 gave x2 upscales 30.29 /
+        // 30.43 / 30.41 dB, x4 26.79 / 26.78 / 26.79, the blur task 27.96 / 28.01 / 28.02 (`MODEL_CARD.md`).
         case .blind where jpegStep == nil && blurSigma != nil:
             return PresetSettings(steps: preset == .fast ? 4 : 8, depth: .strength(0.03), gamma: 0, vpsIterations: 0,
                                   start: .noisyImage)
