@@ -80,6 +80,20 @@ final class JPEGRestorationTests: XCTestCase {
         XCTAssertNil(step)  // every step fits a flat image: none is claimed
     }
 
+    func testSmallImagesNeedCloserAgreement() {
+        // 16 blocks off any lattice: over 252 steps and 64 grids some step agreed above 0.7 by chance in most of these
+        // (the x2 upscales of the quality smoke test's 32x32 crops were read as JPEGs of quality 38-44).
+        for seed in UInt64(1)...20 {
+            var bytes = blockImage(width: 32, height: 32, step: nil, seed: seed)
+            let step = bytes.withUnsafeMutableBytes { raw in
+                JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 32, height: 32, channels: 3, format: .uint8))
+            }
+            XCTAssertNil(step, "seed \(seed)")
+        }
+        // 36 blocks of a JPEG still agree closely enough (16 did not before either).
+        XCTAssertEqual(dcStep(width: 48, height: 48, step: 27), 27)
+    }
+
     func testAFlatBackgroundDoesNotMakeUpALattice() {
         // Most blocks one clipped white (a PNG with an overexposed sky), the rest off any lattice: counted per block,
         // white's share alone would pass the agreement test for every step.
