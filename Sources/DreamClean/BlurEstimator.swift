@@ -36,7 +36,7 @@ enum BlurEstimator {
 
     /// The Gaussian σ that blind restoration deblurs with, or nil to restore without: the edge blur less a sharp
     /// photo's own (0.7), times 0.7, from 0.45 px up. Deblurring with too wide a kernel rings (sigma 1.6 blur at 1.8:
-    /// -1 dB; a x2 upscale at 0.8 instead of 0.6: -1.4 dB) while too narrow a one only gains less, so the estimate is
+    /// -1 dB; a x2 upscale at 0.8 instead of 0.6: -1.3 dB) while too narrow a one only gains less, so the estimate is
     /// shrunk; the figures behind the constants are in MODEL_CARD.md ("Blind deblurring").
     static func deblurSigma(of image: ImageBuffer) -> Double? {
         guard let edge = edgeSigma(of: image), edge.isFinite else { return nil }  // infinite: most edges beyond 10 px
