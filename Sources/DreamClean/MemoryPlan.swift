@@ -40,6 +40,8 @@ struct MemoryPlan {
     static let blendBytesPerPixel = 16 + 12
     /// Deblurring's FFTs on the image mirrored to 2H x 2W (real and complex buffers, per band pixel).
     static let deblurBytesPerPixel = 96
+    /// JPEG's busy-region run (`BusyRegionBlend`): its result, and the activity, its window means and the weights.
+    static let busyRunBytesPerPixel = 12 + 3 * 4
 
     struct Request {
         let inputWidth: Int, inputHeight: Int
@@ -51,6 +53,8 @@ struct MemoryPlan {
         var flipEnsemble = false
         /// Blind restoration of an image that reads blurred (`BlurEstimator`): deblurring's FFTs.
         var blindDeblurs = false
+        /// JPEG (the task, or blind that found the blocks) sampled twice (`BusyRegionBlend`).
+        var busyRegionRun = false
         let processAlpha: Bool
         let hasMask: Bool
         let tileSize: Int, tileOverlap: Int
@@ -72,6 +76,7 @@ struct MemoryPlan {
         var perPixel = Self.samplerTensors * 12 + 4  // + the alpha rows
         if r.task == .deblur || r.blindDeblurs { perPixel += Self.deblurBytesPerPixel }
         if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
+        if r.busyRegionRun { perPixel += Self.busyRunBytesPerPixel }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
         let overlapOut = max(2 * r.tileOverlap, 32)
         let overlapIn = (overlapOut + r.scale - 1) / r.scale

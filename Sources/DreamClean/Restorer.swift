@@ -64,8 +64,11 @@ public final class Restorer: @unchecked Sendable {
         var plan = try memoryPlan(input: input, output: output, options: options)
         let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
         let estimates = layers.map { estimate(input, alpha: $0, options: options) }
-        if estimates[0].blurSigma != nil {  // blind found blur: planned again with deblurring's buffers
-            plan = try memoryPlan(input: input, output: output, options: options, blindDeblurs: true)
+        let settings = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates[0].jpegStep,
+                                               blurSigma: estimates[0].blurSigma)
+        if estimates[0].blurSigma != nil || settings.busyExtraNoise != nil {  // planned again with what the path needs
+            plan = try memoryPlan(input: input, output: output, options: options, blindDeblurs: estimates[0].blurSigma != nil,
+                                  busyRegionRun: settings.busyExtraNoise != nil)
         }
         network.setActivationCache(bytes: plan.activationCache)
         let job = Job(input: input, options: options, scale: scale, tileSize: plan.tileSize,
@@ -92,9 +95,10 @@ public final class Restorer: @unchecked Sendable {
         output.copyPixels(from: staging.buffer)
     }
 
-    /// How `restore` would lay out this request, or why it cannot fit (`blindDeblurs`: blind restoration found blur).
-    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions, blindDeblurs: Bool = false) throws
-        -> MemoryPlan {
+    /// How `restore` would lay out this request, or why it cannot fit (`blindDeblurs`: blind restoration found blur;
+    /// `busyRegionRun`: the JPEG path samples twice).
+    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions, blindDeblurs: Bool = false,
+                    busyRegionRun: Bool = false) throws -> MemoryPlan {
         let measured: ActivationFootprint
         do {
             measured = try footprint ?? network.activationFootprint()
@@ -107,7 +111,7 @@ public final class Restorer: @unchecked Sendable {
             inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
             outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
             flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble,
-            blindDeblurs: blindDeblurs,
+            blindDeblurs: blindDeblurs, busyRegionRun: busyRegionRun,
             processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
             networkBytes: network.fixedBytes, footprint: measured,
@@ -189,11 +193,30 @@ public final class Restorer: @unchecked Sendable {
             setup.start = try setup.start.copy()  // not the caller's band
             try ChromaGuidedFilter.apply(to: setup.start, radius: preset.chromaRadiusBefore)
         }
-        let strength = switch preset.depth {
-        case .strength(let strength): options.strength ?? strength
-        case .imageNoise(let extra):
+        func strength(extraNoise extra: Double) -> Double {
             options.strength ?? automaticStrength(noiseLevel: (setup.noiseLevel * setup.noiseLevel + extra * extra).squareRoot())
         }
+        let calmStrength = switch preset.depth {
+        case .strength(let strength): options.strength ?? strength
+        case .imageNoise(let extra): strength(extraNoise: extra)
+        }
+        // The busy-region run only where the strength is the preset's: one asked for applies to the whole image.
+        let busyStrength = options.strength == nil ? preset.busyExtraNoise.map { strength(extraNoise: $0) } : nil
+        let runs = busyStrength == nil ? 1.0 : 2.0
+        let restored = try sample(setup, preset: preset, strength: calmStrength, job, noise: &noise) { progress($0 / runs) }
+        try ChromaGuidedFilter.apply(to: restored, radius: preset.chromaRadiusAfter)
+        if let busyStrength {
+            let busy = try sample(setup, preset: preset, strength: busyStrength, job, noise: &noise) { progress(0.5 + $0 / 2) }
+            try ChromaGuidedFilter.apply(to: busy, radius: preset.chromaRadiusAfter)
+            BusyRegionBlend.blend(restored, busy, weights: BusyRegionBlend.weights(of: y))
+        }
+        return restored
+    }
+
+    /// One sampler run from the problem's start at `strength`.
+    private func sample(_ setup: Problem, preset: PresetSettings, strength: Double, _ job: Job, noise: inout GaussianNoise,
+                        progress: @escaping (Double) -> Bool) throws -> Tensor {
+        let options = job.options
         // A gamma asked for on a preset without VPS means at least one correction per step.
         let vpsIterations = options.vpsIterations
             ?? ((options.gamma ?? 0) > 0 ? max(preset.vpsIterations, 1) : preset.vpsIterations)
@@ -218,13 +241,14 @@ public final class Restorer: @unchecked Sendable {
         } catch DiffusionError.cancelled {
             throw RestoreError.cancelled
         }
-        try ChromaGuidedFilter.apply(to: restored, radius: preset.chromaRadiusAfter)
         return restored
     }
 
+    /// A task's starting image, its measurement operator and measurement (none for blind and jpeg), and noise level.
+    private typealias Problem = (start: Tensor, measurement: (any MeasurementOperator)?, measured: Tensor?, noiseLevel: Double)
+
     /// The measurement, its operator and the starting image for a task.
-    private func problem(for y: Tensor, rows: Range<Int>, options: RestoreOptions, estimates: ImageEstimates) throws
-        -> (start: Tensor, measurement: (any MeasurementOperator)?, measured: Tensor?, noiseLevel: Double) {
+    private func problem(for y: Tensor, rows: Range<Int>, options: RestoreOptions, estimates: ImageEstimates) throws -> Problem {
         let estimated = estimates.noiseLevel
         if options.task == .blind, let blurSigma = estimates.blurSigma {
             // At least 3/255 of measurement noise: an upscaled image reads as noiseless, and the pseudo-inverse rings

@@ -11,7 +11,7 @@ import DreamCleanDiffusion
 final class JPEGRestorationTests: XCTestCase {
     /// An 8-bit RGB image of textured 8x8 blocks whose luma means sit on JPEG's DC lattice of `step` (8 x (mean - 128)
     /// a multiple of `step`), as a decoder writes them, or off it when `step` is nil.
-    func blockImage(width: Int, height: Int, step: Int?, seed: UInt64 = 1) -> [UInt8] {
+    static func blockImage(width: Int, height: Int, step: Int?, seed: UInt64 = 1) -> [UInt8] {
         var noise = GaussianNoise(seed: seed)
         var bytes = [UInt8](repeating: 0, count: width * height * 3)
         for blockY in stride(from: 0, to: height, by: 8) {
@@ -37,7 +37,7 @@ final class JPEGRestorationTests: XCTestCase {
     }
 
     func dcStep(width: Int, height: Int, step: Int?, cropX: Int = 0, cropY: Int = 0) -> Int? {
-        var bytes = blockImage(width: width, height: height, step: step)
+        var bytes = Self.blockImage(width: width, height: height, step: step)
         return bytes.withUnsafeMutableBytes { raw in
             let croppedWidth = width - cropX
             let image = try! ImageBuffer(base: raw.baseAddress! + (cropY * width + cropX) * 3, width: croppedWidth,
@@ -55,7 +55,7 @@ final class JPEGRestorationTests: XCTestCase {
     func testBlindReadingGivesTheStandardTablesQuality() {
         // libjpeg's DC step: 800 / quality below 50 (80 at 10, 27 at 30), 16 x (2 - quality / 50) above (8 at 75).
         for (step, quality) in [(80, 10), (27, 30), (16, 50), (8, 75)] {
-            var bytes = blockImage(width: 96, height: 96, step: step)
+            var bytes = Self.blockImage(width: 96, height: 96, step: step)
             let reading = bytes.withUnsafeMutableBytes { raw in
                 BlindReading(of: try! ImageBuffer(base: raw.baseAddress!, width: 96, height: 96, channels: 3, format: .uint8))
             }
@@ -84,7 +84,7 @@ final class JPEGRestorationTests: XCTestCase {
         // 16 blocks off any lattice: over 252 steps and 64 grids some step agreed above 0.7 by chance in most of these
         // (the x2 upscales of the quality smoke test's 32x32 crops were read as JPEGs of quality 38-44).
         for seed in UInt64(1)...20 {
-            var bytes = blockImage(width: 32, height: 32, step: nil, seed: seed)
+            var bytes = Self.blockImage(width: 32, height: 32, step: nil, seed: seed)
             let step = bytes.withUnsafeMutableBytes { raw in
                 JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 32, height: 32, channels: 3, format: .uint8))
             }
@@ -97,14 +97,14 @@ final class JPEGRestorationTests: XCTestCase {
     func testAFlatBackgroundDoesNotMakeUpALattice() {
         // Most blocks one clipped white (a PNG with an overexposed sky), the rest off any lattice: counted per block,
         // white's share alone would pass the agreement test for every step.
-        var bytes = blockImage(width: 128, height: 128, step: nil)
+        var bytes = Self.blockImage(width: 128, height: 128, step: nil)
         for y in 0..<128 { for x in 0..<128 where y < 112 { for c in 0..<3 { bytes[(y * 128 + x) * 3 + c] = 255 } } }
         let step = bytes.withUnsafeMutableBytes { raw in
             JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 128, height: 128, channels: 3, format: .uint8))
         }
         XCTAssertNil(step)
         // The same sky over a JPEG's blocks keeps the JPEG's step.
-        var jpeg = blockImage(width: 128, height: 128, step: 27)
+        var jpeg = Self.blockImage(width: 128, height: 128, step: 27)
         for y in 0..<64 { for x in 0..<128 { for c in 0..<3 { jpeg[(y * 128 + x) * 3 + c] = 255 } } }
         let jpegStep = jpeg.withUnsafeMutableBytes { raw in
             JPEGQualityEstimator.dcStep(of: try! ImageBuffer(base: raw.baseAddress!, width: 128, height: 128, channels: 3, format: .uint8))

@@ -45,6 +45,10 @@ final class MemoryPlanTests: XCTestCase {
         XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes,
                        try MemoryPlan(request(width: 512, height: 512, task: .deblur, budgetMB: 2048)).requiredBytes)
         XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes - small.requiredBytes, 512 * 512 * MemoryPlan.deblurBytesPerPixel)
+        // JPEG sampled twice holds the second result and the blend's weights.
+        var twice = request(width: 512, height: 512, budgetMB: 2048)
+        twice.busyRegionRun = true
+        XCTAssertEqual(try MemoryPlan(twice).requiredBytes - small.requiredBytes, 512 * 512 * MemoryPlan.busyRunBytesPerPixel)
     }
 
     /// A budget below what the smallest band needs is refused, with the figure it would need.
