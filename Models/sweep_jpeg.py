@@ -5,9 +5,12 @@ written again: a chroma guided filter, the image taken as noisy at its noise lev
 steps, optionally the guided filter again), on `make quality`'s development crops at JPEG qualities 10 to 75.
 
     python3 Models/sweep_jpeg.py [--model Models/default] > Models/default/jpeg-sweep.txt
+    python3 Models/sweep_jpeg.py --busy --per-set 8 > Models/default/jpeg-busy-sweep.txt
 
 Each line: quality, the guided filter radius before sampling, the extra noise (in /255), mean PSNR without and with
-the guided filter (radius 2) after sampling. The library's own figures come from `make quality` (Models/quality.py).
+the guided filter (radius 2) after sampling. `--busy` sweeps the second run instead (BusyRegionBlend): the shipped
+single run blended with one at k sqrt(DC step) / 255 by the luma activity ramp. The library's own figures come from
+`make quality` (Models/quality.py).
 """
 from __future__ import annotations
 
@@ -40,6 +43,17 @@ def guided_chroma(rgb, radius, eps=1e-4):
         a = (box(guide * c[..., k]) - mean_guide * mean_p) / (variance + eps)
         c[..., k] = box(a) * guide + box(mean_p - a * mean_guide)
     return np.clip(c @ np.linalg.inv(YCC).T, 0, 1)
+
+
+def busy_weights(jpeg, quiet, busy, radius=4):
+    """BusyRegionBlend.weights: mean |dY/dy| + |dY/dx| (forward differences, luma on [0, 1]) over a (2r+1)^2 window,
+    mirrored at the borders, mapped linearly from `quiet` (0) to `busy` (1)."""
+    y = jpeg @ YCC[0]
+    activity = np.zeros_like(y)
+    activity[:-1] += np.abs(np.diff(y, axis=0))
+    activity[:, :-1] += np.abs(np.diff(y, axis=1))
+    mean = uniform_filter(activity, 2 * radius + 1, mode="reflect")
+    return np.clip((mean - quiet) / (busy - quiet), 0, 1)[..., None]
 
 
 def noise_sigma(rgb):
@@ -80,15 +94,23 @@ def main():
     p.add_argument("--model", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "default"))
     p.add_argument("--per-set", type=int, default=2)
     p.add_argument("--crop", type=int, default=128)
+    p.add_argument("--busy", action="store_true", help="sweep the busy-region run instead")
     args = p.parse_args()
     torch.set_num_threads(1)
     sampler = Sampler(args.model)
     images = Q.load_images(args.per_set, args.crop)
     print(f"# {len(images)} crops ({', '.join(Q.SETS)}), {args.crop}px; model {args.model}")
-    print("# quality | DC step | radius before | extra /255 | PSNR | PSNR with radius 2 after")
+    if args.busy:
+        print("# quality | DC step | busy level k (k sqrt(step) / 255) | ramp | PSNR (one run: the shipped fast preset)")
+    else:
+        print("# quality | DC step | radius before | extra /255 | PSNR | PSNR with radius 2 after")
     for quality, step in [(10, 80), (20, 40), (30, 27), (50, 16), (75, 8)]:
         degraded = [(Q.jpeg(x, quality), x) for _, x in images]
-        print(f"{quality} | {step} | input | - | {np.mean([Q.psnr(y, x) for y, x in degraded]):.2f} | -", flush=True)
+        print(f"{quality} | {step} | input | - | {np.mean([Q.psnr(y, x) for y, x in degraded]):.2f}" + ("" if args.busy else " | -"),
+              flush=True)
+        if args.busy:
+            sweep_busy(sampler, degraded, quality, step)
+            continue
         for radius in sorted({0, 1, 2, round(step / 20)}):
             for extra in [0, 4, 8, 12, 16]:
                 plain, after = [], []
@@ -97,6 +119,25 @@ def main():
                     plain.append(Q.psnr(out, x))
                     after.append(Q.psnr(guided_chroma(out, 2), x))
                 print(f"{quality} | {step} | {radius} | {extra} | {np.mean(plain):.2f} | {np.mean(after):.2f}", flush=True)
+
+
+def sweep_busy(sampler, degraded, quality, step):
+    """The shipped run (RestoreTask's JPEG settings) blended with a busier one, per busy level and activity ramp."""
+    factors, ramps = [3.2, 3.5, 3.8, 4.2], [(0.05, 0.15), (0.06, 0.2)]
+    scores = {"one run": []}
+    for y, x in degraded:
+        start = guided_chroma(y, round(step / 20))
+        after = (lambda out: guided_chroma(out, 2)) if step >= 20 else (lambda out: out)  # noqa: E731
+        calm = after(sampler.noisy_start(start, 2 * np.hypot(noise_sigma(y), min(step / 2, 16) / 255)))
+        scores["one run"].append(Q.psnr(calm, x))
+        for k in factors:
+            busy = after(sampler.noisy_start(start, 2 * np.hypot(noise_sigma(y), k * np.sqrt(step) / 255)))
+            for quiet, loud in ramps:
+                w = busy_weights(y, quiet, loud)
+                scores.setdefault((k, quiet, loud), []).append(Q.psnr((1 - w) * calm + w * busy, x))
+    for key, values in scores.items():
+        label = "one run | -" if key == "one run" else f"{key[0]} | {key[1]}-{key[2]}"
+        print(f"{quality} | {step} | {label} | {np.mean(values):.2f}", flush=True)
 
 
 if __name__ == "__main__":

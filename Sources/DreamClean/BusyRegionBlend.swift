@@ -9,10 +9,10 @@ import DreamCleanKernels
 /// proportion to how busy the compressed image is around it: the mean of |∂Y/∂x| + |∂Y/∂y| (luma on [0, 1]) over a
 /// 9x9 window, mapped linearly from `quiet` (weight 0) to `busy` (weight 1).
 ///
-/// On 24 development crops a per-16x16-block oracle choice between noise levels gained 0.3 dB at quality 10 over the
-/// best single level, and the best level rose with this activity (16/255 in the calmest 60 % of blocks, 25 in the
-/// busiest 20 %); the ramp and the busy level (3.8 sqrt(DC step) / 255) gained 0.08-0.18 dB at qualities 10-75, see
-/// RestoreTask's JPEG settings.
+/// On 6 development crops at quality 10 an oracle choice among seven noise levels per 8x8 block gained 0.3 dB over the
+/// best single level (per 16x16 block 0.15), and the best level rose with this activity (16/255 in the calmest 60 % of
+/// the 16x16 blocks, 25 in the busiest 20 %). The ramp and the busy level (3.8 sqrt(DC step) / 255) gained 0.08-0.18 dB
+/// at qualities 10-75 on 21 crops, see RestoreTask's JPEG settings.
 enum BusyRegionBlend {
     static let radius = 4
     static let quiet: Float = 0.06

@@ -44,9 +44,11 @@ public final class Restorer: @unchecked Sendable {
     /// it for super-resolution, and any channel count 1-4. `progress` receives the fraction of network evaluations done
     /// and cancels by returning false. On any error or cancellation `output` is left untouched. The library holds at
     /// most about `options.memoryLimitMB` besides the two buffers (`MemoryPlan`); a request that cannot fit throws
-    /// `RestoreError.outOfMemory` before any work.
+    /// `RestoreError.outOfMemory` before any work. `reading` receives what blind and jpeg read from the image
+    /// (`BlindReading`) before sampling starts.
     public func restore(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions,
-                        cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil) throws {
+                        cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil,
+                        reading: ((BlindReading) -> Void)? = nil) throws {
         try options.validate()
         let scale = options.outputScale
         guard output.width == input.width * scale, output.height == input.height * scale else {
@@ -64,6 +66,7 @@ public final class Restorer: @unchecked Sendable {
         var plan = try memoryPlan(input: input, output: output, options: options)
         let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
         let estimates = layers.map { estimate(input, alpha: $0, options: options) }
+        if let blind = estimates[0].reading { reading?(blind) }
         let settings = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates[0].jpegStep,
                                                blurSigma: estimates[0].blurSigma)
         if estimates[0].blurSigma != nil || settings.busyExtraNoise != nil {  // planned again with what the path needs
@@ -139,12 +142,15 @@ public final class Restorer: @unchecked Sendable {
         var jpegStep: Int?
         /// blind, colour not read as a JPEG: the Gaussian blur to undo (`BlurEstimator.deblurSigma`), if it reads blurred.
         var blurSigma: Double?
+        /// blind and jpeg: the reading these come from.
+        var reading: BlindReading?
     }
 
     private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
         if options.task == .jpeg || options.task == .blind, !alpha {
             let reading = BlindReading(of: input, readsBlur: options.task == .blind)
-            return ImageEstimates(noiseLevel: reading.noiseSigma * 2 / 255, jpegStep: reading.jpegStep, blurSigma: reading.blurSigma)
+            return ImageEstimates(noiseLevel: reading.noiseSigma * 2 / 255, jpegStep: reading.jpegStep, blurSigma: reading.blurSigma,
+                                  reading: reading)
         }
         let noiseLevel = NoiseEstimator.sigma(of: input, alpha: alpha)
         guard options.task == .inpaint, let mask = options.mask else { return ImageEstimates(noiseLevel: noiseLevel) }

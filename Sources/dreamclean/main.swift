@@ -119,12 +119,14 @@ struct Restore: ParsableCommand {
                     }
                     let inBuffer = try ImageBuffer(base: inBase, width: width, height: height, channels: bands, format: .float32)
                     let outBuffer = try ImageBuffer(base: outBase, width: outWidth, height: outHeight, channels: bands, format: .float32)
-                    if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(BlindReading(of: inBuffer).summary)\n") }
                     Interrupt.install()
-                    try restorer.restore(input: inBuffer, output: outBuffer, options: options) { fraction in
+                    let report: (BlindReading) -> Void = { reading in
+                        if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+                    }
+                    try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
                         _ = bar.update(fraction)
                         return !Interrupt.requested.load(ordering: .relaxed)
-                    }
+                    }, reading: report)
                 }
             }
         } catch RestoreError.cancelled {

@@ -69,6 +69,7 @@ final class BusyRegionBlendTests: XCTestCase {
             let texture: Float = x >= width / 2 ? ((x + y) % 2 == 0 ? 0.1 : -0.1) : 0
             return min(max(Float(byte) / 255 + texture, 0), 1)
         }
+        var handedBack: BlindReading?
         func restore(_ options: RestoreOptions) throws -> [Float] {
             let restorer = try Restorer(network: LocalContrastNetwork(), schedule: try NoiseSchedule(kind: .linear))
             var output = [Float](repeating: 0, count: input.count)
@@ -76,7 +77,7 @@ final class BusyRegionBlendTests: XCTestCase {
                 try output.withUnsafeMutableBytes { outRaw in
                     try restorer.restore(input: try ImageBuffer(base: inRaw.baseAddress!, width: width, height: height, channels: 3, format: .float32),
                                          output: try ImageBuffer(base: outRaw.baseAddress!, width: width, height: height, channels: 3, format: .float32),
-                                         options: options)
+                                         options: options, reading: { handedBack = $0 })
                 }
             }
             return output
@@ -98,6 +99,7 @@ final class BusyRegionBlendTests: XCTestCase {
         var options = RestoreOptions(task: .jpeg)
         options.seed = 1
         let blended = try restore(options)
+        XCTAssertEqual(handedBack, reading, "restore hands back what it read")
         options.strength = strength(calmExtra)
         let calm = try restore(options)
         options.strength = strength(busyExtra)
