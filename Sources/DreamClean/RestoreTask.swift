@@ -98,10 +98,11 @@ struct PresetSettings: Equatable {
         // 32.75 (make quality's protocol on the library: 26.52 / 29.82 balanced, 26.57 / 29.88 quality); the fixed 12/255
         // before gave 26.05 / 29.75 (library) and 32.66 (sweep; below the input at 75). Two steps lost 0.8 dB at
         // quality 10, so the fast preset keeps four. No step found (not a JPEG, or quality above about 90): the blind
-        // loop. Session 8: balanced and quality sample a second time at 3.8 sqrt(q) / 255 (30 at quality 10, 14 at 75)
-        // for the busy regions (`BusyRegionBlend`); on 21 development crops (PyTorch copy, 20,871-step weights)
-        // quality 10 / 20 / 30 / 50 / 75 went from 26.36 / 28.60 / 29.79 / 31.32 / 33.46 to 26.54 / 28.69 / 29.86 /
-        // 31.47 / 33.60 dB (busy levels 3.2-4.2 sqrt(q) within 0.04 of it; the ramp 0.05-0.15 within 0.03).
+        // loop. Session 8: balanced and quality sample a second time at 3.8 sqrt(q) / 255 (34 at quality 10, 11 at 75)
+        // for the busy regions (`BusyRegionBlend`); on 21 development crops (`Models/sweep_jpeg.py --busy`, output in
+        // `jpeg-busy-sweep.txt`, 20,871-step weights) quality 10 / 20 / 30 / 50 / 75 went from 26.36 / 28.60 / 29.79 /
+        // 31.32 / 33.43 to 26.54 / 28.69 / 29.86 / 31.47 / 33.60 dB (busy levels 3.2-4.2 sqrt(q) and the ramp
+        // 0.05-0.15 within 0.04 of it).
         case .jpeg, .blind:
             guard let step = jpegStep else {
                 return sampling(task: .blind, preset: preset, jpegStep: nil, blurSigma: nil, noiseLevel: noiseLevel)
