@@ -13,7 +13,7 @@
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-VERSION := 0.1.0
+VERSION := 0.2.0
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
 # What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips.

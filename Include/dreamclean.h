@@ -27,7 +27,7 @@ extern "C" {
 /* ---- Versions -------------------------------------------------------------------------------------------------- */
 
 #define DC_VERSION_MAJOR 0 /* incompatible API changes */
-#define DC_VERSION_MINOR 1 /* added features */
+#define DC_VERSION_MINOR 2 /* added features */
 #define DC_VERSION_PATCH 0 /* fixes */
 #define DC_ABI_VERSION 1   /* bumped whenever a compiled host must be rebuilt; equals the soname's number + 1 */
 
@@ -116,6 +116,20 @@ dc_status dc_filter_execute(dc_filter filter);
 dc_status dc_filter_cancel(dc_filter filter);
 /* Releases a filter (NULL is allowed). */
 void dc_filter_release(dc_filter filter);
+
+/* ---- What blind restoration reads ------------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t struct_size; /* set by the caller to sizeof(dc_reading); fields past it are not written */
+    double noise_sigma; /* the noise read, in 0-255 units */
+    int jpeg_step;      /* the luma's JPEG DC quantization step; 0 when the image shows no JPEG blocks */
+    int jpeg_quality;   /* the libjpeg quality whose standard table has that step (a guide); 0 when none */
+    double blur_sigma;  /* the Gaussian sigma in pixels that task=blind deblurs with; 0 when none (a JPEG, or sharp) */
+} dc_reading;
+
+/* Reads the filter's input image as task=blind does before restoring it (noise, JPEG blocks, blur) and restores
+ * nothing: for a host to show what blind mode will do (the CLI prints it). About a second per 10 megapixels. */
+dc_status dc_filter_read_input(dc_filter filter, dc_reading *reading);
 
 /* ---- Parameter introspection ----------------------------------------------------------------------------------- */
 

@@ -9,7 +9,7 @@ import DreamClean
 public typealias Handle = OpaquePointer
 public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool
 
-private let versionString: StaticString = "0.1.0"
+private let versionString: StaticString = "0.2.0"
 
 @_cdecl("dc_version_string")
 public func dc_version_string() -> UnsafePointer<CChar> {
@@ -242,6 +242,16 @@ public func dc_filter_execute(_ handle: Handle?) -> Int32 {
 @_cdecl("dc_filter_cancel")
 public func dc_filter_cancel(_ handle: Handle?) -> Int32 {
     guarded { try Handles.filter(handle).cancellation.cancel() }
+}
+
+@_cdecl("dc_filter_read_input")
+public func dc_filter_read_input(_ handle: Handle?, _ reading: UnsafeMutableRawPointer?) -> Int32 {
+    guarded {
+        let filter = try Handles.filter(handle)
+        guard let reading else { throw APIError(.invalidArgument, "reading is NULL") }
+        guard let input = filter.input else { throw APIError(.invalidOperation, "set the input image before reading it") }
+        try ReadingDescription.write(BlindReading(of: try input.buffer()), into: reading)
+    }
 }
 
 @_cdecl("dc_filter_release")

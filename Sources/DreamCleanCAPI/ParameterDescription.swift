@@ -1,27 +1,56 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-/// Writes `dc_param_desc` (Include/dreamclean.h) field by field, honouring the caller's struct_size so that a host
-/// compiled against an older, shorter struct is never written past its end.
+import DreamClean
+
+/// Writes a C struct that starts with the caller's `struct_size` field by field, so that a host compiled against an
+/// older, shorter struct is never written past its end.
+struct SizedStruct {
+    let raw: UnsafeMutableRawPointer
+    let declared: Int
+
+    /// `minimum`: the bytes every version of the struct has; `name`: the C type, for the error.
+    init(_ raw: UnsafeMutableRawPointer, minimum: Int, name: String) throws {
+        declared = raw.load(as: Int.self)
+        guard declared >= minimum else {
+            throw APIError(.invalidArgument, "struct_size \(declared) is too small (set it to sizeof(\(name)))")
+        }
+        self.raw = raw
+    }
+
+    func put<T>(_ value: T, offset: Int) {
+        if offset + MemoryLayout<T>.size <= declared { (raw + offset).storeBytes(of: value, as: T.self) }
+    }
+}
+
+/// `dc_param_desc` (Include/dreamclean.h).
 enum ParameterDescription {
     /// Offsets of the C struct on LP64: size_t, 2 pointers, enum (padded to 8), pointer, 3 doubles, 2 pointers.
-    static let fields: [(offset: Int, size: Int)] = [(0, 8), (8, 8), (16, 4), (24, 8), (32, 8), (40, 8), (48, 8), (56, 8), (64, 8)]
+    static let offsets = [0, 8, 16, 24, 32, 40, 48, 56, 64]
     static let size = 72
 
     static func write(_ parameter: Parameter, into raw: UnsafeMutableRawPointer) throws {
-        let declared = raw.load(as: Int.self)
-        guard declared >= 16 else { throw APIError(.invalidArgument, "info->struct_size \(declared) is too small (set it to sizeof(dc_param_desc))") }
-        func put<T>(_ value: T, _ field: Int) {
-            let (offset, size) = fields[field]
-            if offset + size <= declared { (raw + offset).storeBytes(of: value, as: T.self) }
-        }
-        put(parameter.name.utf8Start, 1)
-        put(parameter.kind.rawValue, 2)
-        put(parameter.description.utf8Start, 3)
-        put(parameter.minimum, 4)
-        put(parameter.maximum, 5)
-        put(parameter.defaultValue, 6)
-        put(parameter.defaultString.utf8Start, 7)
-        put(parameter.choices.utf8Start, 8)
+        let out = try SizedStruct(raw, minimum: 16, name: "dc_param_desc")
+        out.put(parameter.name.utf8Start, offset: offsets[1])
+        out.put(parameter.kind.rawValue, offset: offsets[2])
+        out.put(parameter.description.utf8Start, offset: offsets[3])
+        out.put(parameter.minimum, offset: offsets[4])
+        out.put(parameter.maximum, offset: offsets[5])
+        out.put(parameter.defaultValue, offset: offsets[6])
+        out.put(parameter.defaultString.utf8Start, offset: offsets[7])
+        out.put(parameter.choices.utf8Start, offset: offsets[8])
+    }
+}
+
+/// `dc_reading` (Include/dreamclean.h): size_t, double, 2 ints, double on LP64; absent readings are 0.
+enum ReadingDescription {
+    static let size = 32
+
+    static func write(_ reading: BlindReading, into raw: UnsafeMutableRawPointer) throws {
+        let out = try SizedStruct(raw, minimum: 16, name: "dc_reading")
+        out.put(reading.noiseSigma, offset: 8)
+        out.put(Int32(clamping: reading.jpegStep ?? 0), offset: 16)
+        out.put(Int32(clamping: reading.jpegQuality ?? 0), offset: 20)
+        out.put(reading.blurSigma ?? 0, offset: 24)
     }
 }

@@ -52,6 +52,20 @@ static void flip_byte_near_end(const char *dir) {
     fclose(f);
 }
 
+/* 96x96 gray-in-RGB 8x8 blocks whose means sit on the DC lattice of step 40 (quality 20), as a decoder writes them:
+ * block mean 128 + 5k (8 x (mean - 128) a multiple of 40) plus a zero-mean ramp across the block. */
+enum { JW = 96, JH = 96 };
+static void fill_jpeg_blocks(unsigned char *pixels) {
+    for (int y = 0; y < JH; y++) {
+        for (int x = 0; x < JW; x++) {
+            int block = (y / 8) * (JW / 8) + x / 8;
+            int mean = 128 + 5 * ((block * 7) % 17 - 8);
+            int value = mean + (x % 8) - (y % 8);
+            for (int c = 0; c < 3; c++) pixels[(y * JW + x) * 3 + c] = (unsigned char)value;
+        }
+    }
+}
+
 static double last_fraction;
 static int calls;
 static bool record_progress(void *user, double fraction) {
@@ -265,6 +279,26 @@ int main(int argc, char **argv) {
     EXPECT(dc_params_json(json, json_size, &json_size), DC_OK);
     CHECK(json[0] == '[' && strstr(json, "\"name\": \"tile_size\"") != NULL, "json %s", json);
     free(json);
+
+    /* What blind restoration reads, without restoring. */
+    EXPECT(dc_filter_new(context, &filter), DC_OK);
+    dc_reading reading = {.struct_size = sizeof reading};
+    EXPECT_ERROR(dc_filter_read_input(filter, &reading), DC_ERROR_INVALID_OPERATION); /* no input yet */
+    static unsigned char blocks[JW * JH * 3];
+    fill_jpeg_blocks(blocks);
+    EXPECT(dc_filter_set_image(filter, "input", blocks, DC_FORMAT_U8, JW, JH, 3, 0, 0), DC_OK);
+    EXPECT_ERROR(dc_filter_read_input(filter, NULL), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_read_input(NULL, &reading), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_filter_read_input(filter, &reading), DC_OK);
+    CHECK(reading.jpeg_step == 40 && reading.jpeg_quality == 20 && reading.blur_sigma == 0 && reading.noise_sigma >= 0,
+          "read step %d quality %d blur %g noise %g", reading.jpeg_step, reading.jpeg_quality, reading.blur_sigma,
+          reading.noise_sigma);
+    dc_reading old = {.struct_size = 16, .jpeg_step = -7}; /* a host that knows only noise_sigma */
+    EXPECT(dc_filter_read_input(filter, &old), DC_OK);
+    CHECK(old.jpeg_step == -7, "wrote past struct_size");
+    dc_reading tiny = {.struct_size = 8};
+    EXPECT_ERROR(dc_filter_read_input(filter, &tiny), DC_ERROR_INVALID_ARGUMENT);
+    dc_filter_release(filter);
 
     dc_context_release(context);
     EXPECT_ERROR(dc_filter_new(context, &filter), DC_ERROR_INVALID_ARGUMENT);

@@ -35,6 +35,12 @@ class DreamCleanError(Exception):
         self.message = message
 
 
+class _Reading(ctypes.Structure):
+    """dc_reading: what blind restoration reads from an image."""
+    _fields_ = [("struct_size", ctypes.c_size_t), ("noise_sigma", ctypes.c_double), ("jpeg_step", ctypes.c_int),
+                ("jpeg_quality", ctypes.c_int), ("blur_sigma", ctypes.c_double)]
+
+
 def _load_library():
     candidates = [os.environ.get("DREAMCLEAN_LIBRARY"), ctypes.util.find_library("dreamclean"),
                   os.path.join(_HERE, "..", "..", ".build", "release", "libdreamclean.so.0")]
@@ -62,6 +68,7 @@ def _load_library():
         "dc_filter_set_string": ([handle, ctypes.c_char_p, ctypes.c_char_p], status),
         "dc_filter_set_progress": ([handle, _PROGRESS, ctypes.c_void_p], status),
         "dc_filter_execute": ([handle], status),
+        "dc_filter_read_input": ([handle, ctypes.POINTER(_Reading)], status),
         "dc_filter_cancel": ([handle], status),
         "dc_filter_release": ([handle], None),
         "dc_params_json": ([ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)], status),
@@ -135,12 +142,25 @@ class Context:
     def __del__(self):
         self.close()
 
-    def restore(self, image, progress=None, on_start=None, **params):
-        """Returns the restored image (same dtype and channels; `scale` times larger for task="sr").
+    def read(self, image):
+        """What task="blind" reads from `image` before restoring it, without restoring: a dict with noise_sigma (0-255
+        units), jpeg_step and jpeg_quality (None: no JPEG blocks), blur_sigma (pixels; None: not deblurred)."""
+        array = self._array(image)
+        reading = _Reading(struct_size=ctypes.sizeof(_Reading))
+        handle = ctypes.c_void_p()
+        _check(_lib.dc_filter_new(self._handle, ctypes.byref(handle)))
+        try:
+            h, w, c = array.shape
+            _check(_lib.dc_filter_set_image(handle, b"input", array.ctypes.data, _FORMATS[array.dtype], w, h, c,
+                                            array.strides[1], array.strides[0]))
+            _check(_lib.dc_filter_read_input(handle, ctypes.byref(reading)))
+        finally:
+            _lib.dc_filter_release(handle)
+        return {"noise_sigma": reading.noise_sigma, "jpeg_step": reading.jpeg_step or None,
+                "jpeg_quality": reading.jpeg_quality or None, "blur_sigma": reading.blur_sigma or None}
 
-        progress(fraction) -> bool | None: called as network evaluations finish; returning False cancels.
-        on_start(job): called before the work starts with a `Job` whose `cancel()` works from any thread.
-        """
+    def _array(self, image):
+        """`image` as an (H, W, C) array the library reads (C 1-4; uint8, uint16 or float32), or the reason not."""
         if not self._handle:
             raise DreamCleanError(3, "the context is closed")
         array = np.asarray(image)
@@ -152,6 +172,15 @@ class Context:
             raise ValueError(f"shape {np.asarray(image).shape} is not (H, W) or (H, W, 1-4)")
         if array.strides[2] != array.itemsize:
             array = np.ascontiguousarray(array)
+        return array
+
+    def restore(self, image, progress=None, on_start=None, **params):
+        """Returns the restored image (same dtype and channels; `scale` times larger for task="sr").
+
+        progress(fraction) -> bool | None: called as network evaluations finish; returning False cancels.
+        on_start(job): called before the work starts with a `Job` whose `cancel()` works from any thread.
+        """
+        array = self._array(image)
         h, w, c = array.shape
         scale = params.get("scale", _PARAMETERS["scale"]["default"]) if params.get("task") == "sr" else 1
         out = np.empty((h * scale, w * scale, c), dtype=array.dtype)

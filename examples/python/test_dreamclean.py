@@ -109,3 +109,16 @@ def test_parameter_list():
     names = {p["name"] for p in dreamclean.parameters()}
     assert {"task", "preset", "strength", "gamma", "steps", "seed", "scale", "tile_size"} <= names
     assert dreamclean.version().count(".") == 2
+
+
+def test_read_finds_jpeg_blocks_and_reads_noise(context):
+    # 8x8 blocks whose means sit on the DC lattice of step 40 (quality 20), with a zero-mean ramp inside each.
+    y, x = np.mgrid[0:96, 0:96]
+    block = (y // 8) * 12 + x // 8
+    gray = 128 + 5 * ((block * 7) % 17 - 8) + (x % 8) - (y % 8)
+    reading = context.read(np.repeat(gray[:, :, None], 3, axis=2).astype(np.uint8))
+    assert reading["jpeg_step"] == 40 and reading["jpeg_quality"] == 20 and reading["blur_sigma"] is None
+    noisy = np.clip(0.5 + np.random.default_rng(1).normal(0, 20 / 255, (96, 96, 3)), 0, 1).astype(np.float32)
+    reading = context.read(noisy)
+    assert reading["jpeg_step"] is None
+    assert abs(reading["noise_sigma"] - 20) < 2, reading  # the estimator's spread on 96x96 noise
