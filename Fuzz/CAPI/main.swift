@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 // libFuzzer harness for the C API's image and execute path: the first bytes choose sizes, channels, format, strides
-// (often wrong on purpose), an output size, a mask and in-place use; the rest is an options string. Buffers are exactly
+// (often wrong on purpose), an output size, a mask, in-place use and a reading; the rest is an options string. Buffers are exactly
 // as large as the declared sizes and strides need, so AddressSanitizer reports any access the library's checks should
 // have refused. Runs on the tiny test model with at most 2 steps and SR scale 4 so that each input takes milliseconds.
 import DreamCleanCAPI
@@ -80,6 +80,12 @@ exit(fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { bytes, count in
         extra.append(Declared(width: width, height: height - (flags & 8 != 0 ? 1 : 0), channels: 1, format: 1,
                               strideBytes: (0, 0), fill: Array(b[8...])))
         _ = extra[extra.count - 1].set(filter, "mask")
+    }
+    if flags & 16 != 0 {  // what blind mode reads, into a dc_reading of exactly its 32 bytes
+        let reading = UnsafeMutableRawPointer.allocate(byteCount: 32, alignment: 8)
+        defer { reading.deallocate() }
+        reading.storeBytes(of: 32, as: Int.self)
+        _ = dc_filter_read_input(filter, reading)
     }
     _ = dc_filter_execute(filter)
     return 0
