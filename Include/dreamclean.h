@@ -76,7 +76,8 @@ dc_status dc_context_new(const char *model_path, dc_context *out);
 /* Context settings: "num_threads" (0 = one per core; takes effect before the first execution); "max_memory_mb"
  * (16 to 2^30, default 2048): what one execution may hold besides its input, output and mask images. Larger images are
  * restored in overlapping bands (the layout, and so the result, may change slightly with this limit); an execution
- * that cannot fit fails with DC_ERROR_OUT_OF_MEMORY before any work. */
+ * that cannot fit fails with DC_ERROR_OUT_OF_MEMORY before any work. A filter's "max_memory_mb" parameter (0: this
+ * setting) overrides it for that filter's jobs. */
 dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);
 /* Reads a context setting. */
 dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);

@@ -266,7 +266,7 @@ private func execute(_ filter: FilterObject) throws {
         throw APIError(.invalidOperation, "set the input and output images before executing")
     }
     var options = filter.parameters.restoreOptions
-    options.memoryLimitMB = filter.context.memoryLimitMB
+    options.memoryLimitMB = filter.parameters.memoryLimitMB ?? filter.context.memoryLimitMB
     if let mask = filter.mask {
         guard mask.width == input.width, mask.height == input.height else {
             throw APIError(.invalidArgument, "mask is \(mask.width)x\(mask.height), the input \(input.width)x\(input.height)")

@@ -49,6 +49,9 @@ struct Parameter: Sendable {
               defaultValue: 512, defaultString: "", choices: ""),
         .init(name: "tile_overlap", kind: .int, description: "Pixels shared by neighbouring tiles", minimum: 0, maximum: 2047,
               defaultValue: 64, defaultString: "", choices: ""),
+        .init(name: "max_memory_mb", kind: .int,
+              description: "Memory one execution may hold besides its images, in MiB (16 or more; larger images go in bands); 0: the context's (default 2048)",
+              minimum: 0, maximum: 1_073_741_824, defaultValue: 0, defaultString: "", choices: ""),
         .init(name: "process_alpha", kind: .bool, description: "Restore the alpha channel too instead of passing it through",
               minimum: 0, maximum: 1, defaultValue: 0, defaultString: "", choices: ""),
     ]
@@ -210,5 +213,11 @@ struct ParameterSet {
         options.tileOverlap = Int(int("tile_overlap"))
         if case let .bool(v)? = values["process_alpha"] { options.processAlpha = v }
         return options
+    }
+
+    /// max_memory_mb when set (0 leaves the context's).
+    var memoryLimitMB: Int? {
+        if case let .int(v)? = values["max_memory_mb"], v > 0 { return Int(v) }
+        return nil
     }
 }

@@ -222,6 +222,12 @@ int main(int argc, char **argv) {
     CHECK(strstr(dc_last_error_message(), "max_memory_mb = 16") != NULL, "message: %s", dc_last_error_message());
     CHECK(stops == 0 && out[0] == 0xAB && out[sizeof out - 1] == 0xAB, "work started before the out-of-memory error");
     EXPECT(dc_context_set_int(context, "max_memory_mb", 2048), DC_OK);
+    /* The same limit as a filter parameter, which overrides the context's; 0 (the default) defers to it. */
+    EXPECT(dc_filter_set_int(filter, "max_memory_mb", 16), DC_OK);
+    EXPECT_ERROR(dc_filter_execute(filter), DC_ERROR_OUT_OF_MEMORY);
+    CHECK(strstr(dc_last_error_message(), "max_memory_mb = 16") != NULL, "message: %s", dc_last_error_message());
+    EXPECT_ERROR(dc_filter_set_int(filter, "max_memory_mb", -1), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_filter_set_int(filter, "max_memory_mb", 0), DC_OK);
 
     /* A real run, with progress (a set depth: the smooth test image alone would start at t = 0, one evaluation). */
     EXPECT(dc_filter_set_float(filter, "strength", 0.2), DC_OK);

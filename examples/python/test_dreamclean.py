@@ -78,6 +78,14 @@ def test_memory_limit_too_small_raises_out_of_memory_before_work():
         dreamclean.Context(MODEL, max_memory_mb=8)
 
 
+def test_memory_limit_per_restoration(context):
+    calls = []
+    with pytest.raises(dreamclean.DreamCleanError, match="max_memory_mb = 16"):
+        context.restore(image(), steps=2, max_memory_mb=16, progress=calls.append)
+    assert calls == []
+    assert context.restore(image(), steps=2, max_memory_mb=256).shape == image().shape
+
+
 def test_bad_parameters_raise_with_the_library_message(context):
     with pytest.raises(dreamclean.DreamCleanError, match="unknown parameter 'stpes'"):
         context.restore(image(), stpes=2)
