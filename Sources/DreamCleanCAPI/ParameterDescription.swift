@@ -25,9 +25,9 @@ struct SizedStruct {
 
 /// `dc_param_desc` (Include/dreamclean.h).
 enum ParameterDescription {
-    /// Offsets of the C struct on LP64: size_t, 2 pointers, enum (padded to 8), pointer, 3 doubles, 2 pointers.
+    /// Offsets of the C struct on LP64: size_t, 2 pointers, enum (padded to 8), pointer, 3 doubles, 2 pointers (72
+    /// bytes; Tests/c/test_api.c asserts them against the header).
     static let offsets = [0, 8, 16, 24, 32, 40, 48, 56, 64]
-    static let size = 72
 
     static func write(_ parameter: Parameter, into raw: UnsafeMutableRawPointer) throws {
         let out = try SizedStruct(raw, minimum: 16, name: "dc_param_desc")
@@ -42,10 +42,9 @@ enum ParameterDescription {
     }
 }
 
-/// `dc_reading` (Include/dreamclean.h): size_t, double, 2 ints, double on LP64; absent readings are 0.
+/// `dc_reading` (Include/dreamclean.h): size_t, double, 2 ints, double on LP64 (32 bytes; Tests/c/test_api.c asserts
+/// the offsets against the header); absent readings are 0.
 enum ReadingDescription {
-    static let size = 32
-
     static func write(_ reading: BlindReading, into raw: UnsafeMutableRawPointer) throws {
         let out = try SizedStruct(raw, minimum: 16, name: "dc_reading")
         out.put(reading.noiseSigma, offset: 8)

@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stddef.h>
+
+/* The offsets Sources/DreamCleanCAPI/ParameterDescription.swift writes at. */
+_Static_assert(offsetof(dc_param_desc, name) == 8 && offsetof(dc_param_desc, type) == 16 &&
+                   offsetof(dc_param_desc, description) == 24 && offsetof(dc_param_desc, minimum) == 32 &&
+                   offsetof(dc_param_desc, maximum) == 40 && offsetof(dc_param_desc, default_value) == 48 &&
+                   offsetof(dc_param_desc, default_string) == 56 && offsetof(dc_param_desc, choices) == 64 &&
+                   sizeof(dc_param_desc) == 72,
+               "dc_param_desc layout");
+_Static_assert(offsetof(dc_reading, noise_sigma) == 8 && offsetof(dc_reading, jpeg_step) == 16 &&
+                   offsetof(dc_reading, jpeg_quality) == 20 && offsetof(dc_reading, blur_sigma) == 24 &&
+                   sizeof(dc_reading) == 32,
+               "dc_reading layout");
+
 static int passed, failed;
 
 #define CHECK(cond, ...)                                                     \
