@@ -23,17 +23,13 @@ enum BusyRegionBlend {
         let (height, width) = (image.shape.height, image.shape.width)
         let pixels = height * width
         guard image.shape.batch == 1, image.shape.channels == 3, pixels > 0 else { return [] }
-        func luma(_ p: Int) -> Float {
-            let rgb = image.data + 3 * p
-            return (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 2  // [-1, 1] -> [0, 1] differences
-        }
-        // Forward differences; the last row and column have none (their neighbour is themselves).
+        let luma = image.lumaPlane()
+        // Forward differences, halved from [-1, 1] to [0, 1]; the last row and column have none.
         let activity = (0..<pixels).map { p -> Float in
             let (y, x) = (p / width, p % width)
-            let here = luma(p)
-            let down = y + 1 < height ? abs(luma(p + width) - here) : 0
-            let right = x + 1 < width ? abs(luma(p + 1) - here) : 0
-            return down + right
+            let down = y + 1 < height ? abs(luma[p + width] - luma[p]) : 0
+            let right = x + 1 < width ? abs(luma[p + 1] - luma[p]) : 0
+            return (down + right) / 2
         }
         return BoxMean(height: height, width: width, radius: radius)(activity).map {
             min(max(($0 - quiet) / (busy - quiet), 0), 1)

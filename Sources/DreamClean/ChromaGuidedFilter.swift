@@ -18,13 +18,7 @@ enum ChromaGuidedFilter {
         let (height, width) = (image.shape.height, image.shape.width)
         guard radius > 0, image.shape.batch == 1, image.shape.channels == 3, height > 0, width > 0 else { return }
         let pixels = height * width
-        let luma = [Float](unsafeUninitializedCapacity: pixels) { buffer, count in
-            for p in 0..<pixels {
-                let rgb = image.data + 3 * p
-                buffer[p] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
-            }
-            count = pixels
-        }
+        let luma = image.lumaPlane()
         let box = BoxMean(height: height, width: width, radius: radius)
         let lumaMean = box(luma)
         let lumaVariance = zip(box(luma.map { $0 * $0 }), lumaMean).map { $0 - $1 * $1 }
@@ -50,6 +44,20 @@ enum ChromaGuidedFilter {
             rgb[0] = red
             rgb[1] = (y - 0.299 * red - 0.114 * blue) / 0.587
             rgb[2] = blue
+        }
+    }
+}
+
+extension Tensor {
+    /// The BT.601 luma (JPEG's Y) of a [1, H, W, 3] image, per pixel, on the image's own scale.
+    func lumaPlane() -> [Float] {
+        let pixels = shape.height * shape.width
+        return [Float](unsafeUninitializedCapacity: pixels) { buffer, count in
+            for p in 0..<pixels {
+                let rgb = data + 3 * p
+                buffer[p] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
+            }
+            count = pixels
         }
     }
 }

@@ -40,8 +40,9 @@ struct MemoryPlan {
     static let blendBytesPerPixel = 16 + 12
     /// Deblurring's FFTs on the image mirrored to 2H x 2W (real and complex buffers, per band pixel).
     static let deblurBytesPerPixel = 96
-    /// JPEG's busy-region run (`BusyRegionBlend`): its result, and the activity, its window means and the weights.
-    static let busyRunBytesPerPixel = 12 + 3 * 4
+    /// JPEG's busy-region run (`BusyRegionBlend`): its result, and at most four planes at once while the weights are
+    /// made (luma, activity, the box mean's two passes).
+    static let busyRunBytesPerPixel = 12 + 4 * 4
 
     struct Request {
         let inputWidth: Int, inputHeight: Int
