@@ -23,7 +23,7 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all bench-memory demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
+.PHONY: all bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
 	check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan fuzz deps deps-test deps-python test bench quality fixtures train clean
 
 all: build
@@ -124,6 +124,9 @@ check-c: library
 		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_api
 	rm -rf .build/c-scratch && mkdir -p .build/c-scratch
 	./.build/test_api Tests/Fixtures/adm-tiny .build/c-scratch
+	cc -std=gnu11 -Wall -Wextra -Werror -g -IInclude Tests/c/test_hostile.c -L$(RELEASE) -ldreamclean \
+		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_hostile
+	./.build/test_hostile Tests/Fixtures/adm-tiny .build/c-scratch/hostile
 
 # make install into a scratch prefix (the vips module under it, where VIPSHOME=prefix finds it): the C test and the
 # libpng example build from pkg-config alone, and the installed CLI, C example and vips module find the installed
@@ -195,6 +198,9 @@ check-asan: sanitized-library-asan
 	$(SWIFT_CLANG) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -IInclude Tests/c/test_api.c \
 		-L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release $(SANITIZER_HOST_LIBS) -o .build/test_api_asan
 	rm -rf .build/c-scratch && mkdir -p .build/c-scratch && ./.build/test_api_asan Tests/Fixtures/adm-tiny .build/c-scratch
+	$(SWIFT_CLANG) -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -IInclude Tests/c/test_hostile.c \
+		-L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release $(SANITIZER_HOST_LIBS) -o .build/test_hostile_asan
+	./.build/test_hostile_asan Tests/Fixtures/adm-tiny .build/c-scratch/hostile
 	LD_PRELOAD=$$($(SWIFT_CLANG) -print-file-name=libclang_rt.asan-x86_64.so) ASAN_OPTIONS=detect_leaks=0 \
 		DREAMCLEAN_LIBRARY=$(CURDIR)/.build-asan/release/libdreamclean.so.0 \
 		$(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
@@ -205,10 +211,15 @@ check-tsan: sanitized-library-tsan
 	$(SWIFT_CLANG) -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=thread -IInclude Tests/c/test_load.c \
 		-L.build-tsan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-tsan/release $(SANITIZER_HOST_LIBS) -o .build/test_load_tsan
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" ./.build/test_load_tsan Tests/Fixtures/adm-tiny 2 1
+	$(SWIFT_CLANG) -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=thread -IInclude Tests/c/test_hostile.c \
+		-L.build-tsan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-tsan/release $(SANITIZER_HOST_LIBS) -o .build/test_hostile_tsan
+	rm -rf .build/c-scratch/hostile-tsan && TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+		./.build/test_hostile_tsan Tests/Fixtures/adm-tiny .build/c-scratch/hostile-tsan
 
 # The CLI interrupted or killed mid-run leaves OUT as it was or complete.
 check-cli: build
 	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test
+	sh Tests/cli/test_hostile.sh $(RELEASE)/dreamclean .build/cli-hostile
 
 # The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 check-gimp: gimp-plugin
@@ -223,11 +234,19 @@ test: check-exports check-standalone check-c check-load check-install check-pyth
 # seed corpus, FUZZ_PARALLEL at a time.
 FUZZ_SECONDS ?= 60
 FUZZ_PARALLEL ?= 1
-FUZZERS := safetensors config options capi
+# model: a mutated small model (config and weights) loaded and run on one tiny restore; image: the CLI's decoding;
+# vips: the vips operation's arguments (a C harness over the AddressSanitizer build of the library).
+FUZZERS := safetensors config options capi model image vips
 FUZZ_BUILD := DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
-fuzz:
-	for f in $(FUZZERS); do $(FUZZ_BUILD) --product fuzz-$$f || exit 1; done
+fuzz: $(if $(filter vips,$(FUZZERS)),fuzz-vips-harness)
+	for f in $(filter-out vips,$(FUZZERS)); do $(FUZZ_BUILD) --product fuzz-$$f || exit 1; done
 	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_PARALLEL) .build-fuzz/release $(FUZZERS)
+
+fuzz-vips-harness: sanitized-library-asan
+	mkdir -p .build-fuzz/release
+	$(SWIFT_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address -IInclude $$(pkg-config --cflags vips) Fuzz/Vips/fuzz_vips.c \
+		Sources/DreamCleanVips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
+		$$(pkg-config --libs vips) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
 
 bench: deps deps-python build
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench

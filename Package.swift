@@ -64,6 +64,8 @@ let package = Package(
         .executableTarget(name: "fuzz-config", dependencies: ["DreamCleanNetworks", "FuzzSupport"], path: "Fuzz/ModelConfig"),
         .executableTarget(name: "fuzz-options", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/Options"),
         .executableTarget(name: "fuzz-capi", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/CAPI"),
+        .executableTarget(name: "fuzz-model", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/Model"),
+        .executableTarget(name: "fuzz-image", dependencies: ["DreamCleanImageIO", "FuzzSupport"], path: "Fuzz/Image"),
         .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),
         .testTarget(name: "DreamCleanDiffusionTests", dependencies: ["DreamCleanDiffusion"]),

@@ -12,12 +12,14 @@ import Foundation
 public enum DefaultModel {
     public static let environmentVariable = "DREAMCLEAN_MODEL"
 
-    /// The folder, or nil with the places that were searched.
+    /// The folder, or nil with the places that were searched. A `$DREAMCLEAN_MODEL` that names no model folder is
+    /// the answer's only candidate: a user who set it expects that model or an error, never another model.
     public static func folder(relativeTo binary: String? = nil) -> (folder: String?, searched: [String]) {
-        var candidates: [String] = []
         if let fromEnvironment = ProcessInfo.processInfo.environment[environmentVariable], !fromEnvironment.isEmpty {
-            candidates.append(fromEnvironment)
+            let found = hasConfig(fromEnvironment)
+            return (found ? fromEnvironment : nil, ["$\(environmentVariable)=\(fromEnvironment)\(found ? "" : " (no config.json there)")"])
         }
+        var candidates: [String] = []
         let binaryPath = binary ?? (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: binaryPath).deletingLastPathComponent()
         candidates.append(directory.appendingPathComponent("../share/dreamclean/models/default").standardized.path)
@@ -25,7 +27,10 @@ public enum DefaultModel {
             candidates.append(directory.appendingPathComponent("Models/default").path)
             directory = directory.deletingLastPathComponent()
         }
-        let found = candidates.first { FileManager.default.fileExists(atPath: URL(fileURLWithPath: $0).appendingPathComponent("config.json").path) }
-        return (found, candidates)
+        return (candidates.first(where: hasConfig), candidates)
+    }
+
+    private static func hasConfig(_ folder: String) -> Bool {
+        FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("config.json").path)
     }
 }

@@ -86,7 +86,7 @@ public struct ImageBuffer: @unchecked Sendable {
     @inline(__always)
     func store(_ value: Float, _ x: Int, _ y: Int, _ c: Int) {
         let p = base + y * rowStride + x * pixelStride + c * format.bytes
-        let v = min(max(value, 0), 1)
+        let v = value.isNaN ? 0 : min(max(value, 0), 1)  // a NaN would trap the integer conversions
         switch format {
         case .uint8: p.storeBytes(of: UInt8((v * 255).rounded()), as: UInt8.self)
         case .uint16: p.storeBytes(of: UInt16((v * 65535).rounded()), as: UInt16.self)
@@ -124,7 +124,8 @@ public struct ImageBuffer: @unchecked Sendable {
     }
 
     /// Writes a [1, R, W, 3] tensor in [-1, 1] to rows `firstRow..<firstRow + R` (averaged back to gray for 1- and
-    /// 2-channel buffers), and `alpha` (R x W values in [0, 1]).
+    /// 2-channel buffers), and `alpha` (R x W values in [0, 1]); an output alpha channel with no alpha to write (the
+    /// input had none) is made opaque, so every output sample is defined.
     func write(_ color: Tensor, alpha: [Float]?, firstRow: Int) {
         for row in 0..<color.shape.height {
             let y = firstRow + row
@@ -135,7 +136,7 @@ public struct ImageBuffer: @unchecked Sendable {
                 } else {
                     for c in 0..<3 { store((source[c] + 1) / 2, x, y, c) }
                 }
-                if hasAlpha, let alpha { store(alpha[row * width + x], x, y, channels - 1) }
+                if hasAlpha { store(alpha?[row * width + x] ?? 1, x, y, channels - 1) }
             }
         }
     }

@@ -17,12 +17,15 @@ public protocol NoiseNetwork: Sendable {
     func activationFootprint() throws -> ActivationFootprint
     /// How many bytes of idle activation buffers to keep between passes (more is faster, up to one pass's worth).
     func setActivationCache(bytes: Int)
+    /// Runs later passes on `threads` compute threads (0: one per core) with the same weights and results.
+    func setComputeThreads(_ threads: Int) throws
 }
 
 extension NoiseNetwork {
     public var fixedBytes: Int { 0 }
     public func activationFootprint() throws -> ActivationFootprint { ActivationFootprint(perPixel: 64) }
     public func setActivationCache(bytes: Int) {}
+    public func setComputeThreads(_ threads: Int) throws {}
 }
 
 /// A network pass's live activation memory at its peak, with no buffers kept between layers (the least it can run
@@ -82,5 +85,9 @@ extension UNet: NoiseNetwork {
 
     public func setActivationCache(bytes: Int) {
         (backend as? DNNLBackend)?.pool.capacityBytes = bytes
+    }
+
+    public func setComputeThreads(_ threads: Int) throws {
+        try (backend as? DNNLBackend)?.setThreads(threads)
     }
 }

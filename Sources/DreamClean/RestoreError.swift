@@ -9,6 +9,10 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
     case unsupported(String)
     case cancelled
     case outOfMemory(String)
+    /// The restorer is in use by the calling thread (a progress callback calling back in).
+    case busy(String)
+    /// The model gave a result that is not a number.
+    case brokenModel(String)
 
     public var description: String {
         switch self {
@@ -17,6 +21,8 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
         case let .unsupported(what): "unsupported: \(what)"
         case .cancelled: "cancelled"
         case let .outOfMemory(what): "out of memory: \(what)"
+        case let .busy(what): "busy: \(what)"
+        case let .brokenModel(what): "broken model: \(what)"
         }
     }
 }

@@ -18,26 +18,55 @@ import Foundation
 public final class Restorer: @unchecked Sendable {
     public let network: any NoiseNetwork
     public let schedule: NoiseSchedule
-    private let lock = Lock()
+    /// Serializes restorations and thread changes; detects a thread calling back in from its own progress callback,
+    /// which would otherwise wait for itself forever.
+    private let lock = Lock(detectsReentry: true)
     /// The network's activation memory per pixel, measured on the first restoration (guarded by `lock`).
     private var footprint: ActivationFootprint?
 
-    /// Loads the model folder (config.json + weights), verifying every weight; `threads` 0 means one per core.
+    /// Loads the model folder (config.json + weights), verifying every weight and the schedule the config gives;
+    /// `threads` 0 means one per core.
     public convenience init(modelFolder: String, threads: Int = 0) throws {
         let config = try ModelConfig.load(folder: modelFolder)
-        let backend = try DNNLBackend(threads: threads)
-        let network = try UNet(folder: modelFolder, backend: backend)
         guard config.unet.inChannels == 3 else {
             throw RestoreError.unsupported("models with \(config.unet.inChannels) input channels (RGB models only)")
         }
-        let kind = NoiseSchedule.Kind(rawValue: config.schedule.kind) ?? .linear
-        try self.init(network: network, schedule: try NoiseSchedule(kind: kind, betaStart: config.schedule.betaStart,
-                                                                     betaEnd: config.schedule.betaEnd, timesteps: config.schedule.timesteps))
+        let schedule: NoiseSchedule
+        do {
+            let kind = NoiseSchedule.Kind(rawValue: config.schedule.kind) ?? .linear
+            schedule = try NoiseSchedule(kind: kind, betaStart: config.schedule.betaStart, betaEnd: config.schedule.betaEnd,
+                                         timesteps: config.schedule.timesteps)
+        } catch let DiffusionError.invalidOption(_, value, allowed) {
+            throw ModelError.invalidConfig(path: ModelConfig.path(folder: modelFolder), field: "schedule", reason: "\(value): \(allowed)")
+        }
+        let network = try UNet(folder: modelFolder, config: config, backend: try DNNLBackend(threads: threads))
+        try self.init(network: network, schedule: schedule)
     }
 
     public init(network: any NoiseNetwork, schedule: NoiseSchedule) throws {
         self.network = network
         self.schedule = schedule
+    }
+
+    /// Runs later restorations on `threads` compute threads (0: one per core) with the weights already loaded, so
+    /// results stay bit for bit the same. Waits for a restoration in progress; throws `RestoreError.busy` when called
+    /// from a restoration's own progress callback, and the network's error when the threads cannot be started.
+    public func setThreads(_ threads: Int) throws {
+        guard lock.lockUnlessHeld() else { throw RestoreError.busy("the thread count cannot change from a progress callback of the same restorer") }
+        defer { lock.unlock() }
+        try network.setComputeThreads(threads)
+    }
+
+    /// Throws what `restore` would throw before any work for an input of this size and an output of these channels
+    /// and format, so that a host can check a request before it allocates the output (the reading-dependent parts
+    /// of the plan, blind deblurring and the JPEG path's second run, are not counted).
+    public func checkFits(inputWidth: Int, inputHeight: Int, inputChannels: Int, outputChannels: Int, format: PixelFormat,
+                          options: RestoreOptions) throws {
+        try options.validate()
+        guard lock.lockUnlessHeld() else { throw RestoreError.busy("a restorer cannot be used from its own progress callback") }
+        defer { lock.unlock() }
+        _ = try memoryPlan(Geometry(inputWidth: inputWidth, inputHeight: inputHeight, inputHasAlpha: inputChannels == 2 || inputChannels == 4,
+                                    outputChannels: outputChannels, outputSampleBytes: format.bytes), options: options)
     }
 
     /// Restores `input` into `output` (which may be the same memory). `output` has the input's size, or `scale` times
@@ -61,16 +90,19 @@ public final class Restorer: @unchecked Sendable {
         if options.task == .inpaint && options.mask == nil {
             throw RestoreError.invalidOption(name: "mask", value: "none", allowed: "inpaint needs a mask")
         }
-        lock.lock()
+        guard lock.lockUnlessHeld() else {
+            throw RestoreError.busy("a restorer cannot be used from its own progress callback (it is restoring on this thread)")
+        }
         defer { lock.unlock() }
-        var plan = try memoryPlan(input: input, output: output, options: options)
+        let geometry = Geometry(input: input, output: output)
+        var plan = try memoryPlan(geometry, options: options)
         let layers = options.processAlpha && input.hasAlpha ? [false, true] : [false]
         let estimates = layers.map { estimate(input, alpha: $0, options: options) }
         if let blind = estimates[0].reading { reading?(blind) }
         let settings = PresetSettings.settings(task: options.task, preset: options.preset, jpegStep: estimates[0].jpegStep,
                                                blurSigma: estimates[0].blurSigma)
         if estimates[0].blurSigma != nil || settings.busyExtraNoise != nil {  // planned again with what the path needs
-            plan = try memoryPlan(input: input, output: output, options: options, blindDeblurs: estimates[0].blurSigma != nil,
+            plan = try memoryPlan(geometry, options: options, blindDeblurs: estimates[0].blurSigma != nil,
                                   busyRegionRun: settings.busyExtraNoise != nil)
         }
         network.setActivationCache(bytes: plan.activationCache)
@@ -98,9 +130,25 @@ public final class Restorer: @unchecked Sendable {
         output.copyPixels(from: staging.buffer)
     }
 
+    /// What the memory plan needs of the two images.
+    struct Geometry {
+        let inputWidth: Int, inputHeight: Int, inputHasAlpha: Bool
+        let outputChannels: Int, outputSampleBytes: Int
+
+        init(inputWidth: Int, inputHeight: Int, inputHasAlpha: Bool, outputChannels: Int, outputSampleBytes: Int) {
+            (self.inputWidth, self.inputHeight, self.inputHasAlpha) = (inputWidth, inputHeight, inputHasAlpha)
+            (self.outputChannels, self.outputSampleBytes) = (outputChannels, outputSampleBytes)
+        }
+
+        init(input: ImageBuffer, output: ImageBuffer) {
+            self.init(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
+                      outputChannels: output.channels, outputSampleBytes: output.format.bytes)
+        }
+    }
+
     /// How `restore` would lay out this request, or why it cannot fit (`blindDeblurs`: blind restoration found blur;
     /// `busyRegionRun`: the JPEG path samples twice).
-    func memoryPlan(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions, blindDeblurs: Bool = false,
+    func memoryPlan(_ geometry: Geometry, options: RestoreOptions, blindDeblurs: Bool = false,
                     busyRegionRun: Bool = false) throws -> MemoryPlan {
         let measured: ActivationFootprint
         do {
@@ -111,11 +159,11 @@ public final class Restorer: @unchecked Sendable {
         footprint = measured
         let (budget, overflow) = options.memoryLimitMB.multipliedReportingOverflow(by: 1 << 20)
         return try MemoryPlan(.init(
-            inputWidth: input.width, inputHeight: input.height, scale: options.outputScale,
-            outputChannels: output.channels, outputSampleBytes: output.format.bytes, task: options.task,
+            inputWidth: geometry.inputWidth, inputHeight: geometry.inputHeight, scale: options.outputScale,
+            outputChannels: geometry.outputChannels, outputSampleBytes: geometry.outputSampleBytes, task: options.task,
             flipEnsemble: PresetSettings.settings(task: options.task, preset: options.preset).flipEnsemble,
             blindDeblurs: blindDeblurs, busyRegionRun: busyRegionRun,
-            processAlpha: options.processAlpha && input.hasAlpha, hasMask: options.mask != nil,
+            processAlpha: options.processAlpha && geometry.inputHasAlpha, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: network.sizeMultiple,
             networkBytes: network.fixedBytes, footprint: measured,
             budget: overflow ? Int.max : budget))
@@ -176,6 +224,7 @@ public final class Restorer: @unchecked Sendable {
         var noise = GaussianNoise(seed: job.seed)
         noise.rowOffset = band.outputRows.lowerBound
         let restored = try run(color, band: band, job, estimates[0], noise: &noise) { progress($0 / runs) }
+        try checkFinite(restored)
         var outputAlpha = alpha.map { upscaled($0, width: job.input.width, height: band.inputRows.count, scale: job.scale) }
         if estimates.count == 2, let alpha {
             let alphaImage = try Tensor(uninitialized: TensorShape(batch: 1, height: band.inputRows.count, width: job.input.width, channels: 3))
@@ -183,6 +232,7 @@ public final class Restorer: @unchecked Sendable {
             var alphaNoise = GaussianNoise(seed: job.seed, stream: 1)
             alphaNoise.rowOffset = band.outputRows.lowerBound
             let alphaRestored = try run(alphaImage, band: band, job, estimates[1], noise: &alphaNoise) { progress(0.5 + $0 / 2) }
+            try checkFinite(alphaRestored)
             outputAlpha = (0..<alphaRestored.count / 3).map { (alphaRestored.data[$0 * 3] + 1) / 2 }
         }
         return BandBlender.Rows(color: restored, alpha: outputAlpha)
@@ -257,10 +307,7 @@ public final class Restorer: @unchecked Sendable {
     private func problem(for y: Tensor, rows: Range<Int>, options: RestoreOptions, estimates: ImageEstimates) throws -> Problem {
         let estimated = estimates.noiseLevel
         if options.task == .blind, let blurSigma = estimates.blurSigma {
-            // At least 3/255 of measurement noise: an upscaled image reads as noiseless, and the pseudo-inverse rings
-            // without it (x4 upscales deblurred at sigma 1.6: 25.88 / 26.15 / 26.48 dB at 1 / 3 / 6 (/255)). With the
-            // estimated sigma, floors of 2 and 4 gave x4 upscales 26.64 / 26.73 dB but the blur task 28.19 / 28.08.
-            let noise = max(estimated, 2 * 3 / 255)
+            let noise = max(estimated, Self.deblurNoiseFloor)
             return (y, try translatingOptionErrors { try Blur.gaussian(sigma: blurSigma, measurementNoise: noise) }, y, noise)
         }
         switch options.task {
@@ -286,7 +333,9 @@ public final class Restorer: @unchecked Sendable {
             try HoleFill.fill(start, mask: mask, fallback: estimates.fill)
             return (start, op, measured, estimated)
         case .deblur:
-            let sigma = options.noiseSigma.map { 2 * $0 } ?? 0  // [0, 1] pixels -> [-1, 1]
+            // [0, 1] pixels -> [-1, 1]; not given: estimated, and at least the floor (the estimate reads a blurred image
+            // as nearly noiseless, and the pseudo-inverse then amplifies its quantization noise)
+            let sigma = max(options.noiseSigma.map { 2 * $0 } ?? max(estimated, Self.deblurNoiseFloor), Self.quantizationNoise)
             let op = try translatingOptionErrors {
                 if let kernel = options.blurKernel {
                     return try Blur(kernel: kernel, kernelSize: Int(Double(kernel.count).squareRoot()), measurementNoise: sigma)
@@ -294,6 +343,14 @@ public final class Restorer: @unchecked Sendable {
                 return try Blur.gaussian(sigma: options.blurSigma, measurementNoise: sigma)
             }
             return (y, op, y, max(sigma, estimated))
+        }
+    }
+
+    /// A result is written only when every value is a number: a broken model (a NaN or infinite weight, weights so
+    /// large that activations overflow) would otherwise reach the host as NaN floats, or as an integer conversion trap.
+    private func checkFinite(_ result: Tensor) throws {
+        for i in 0..<result.count where !result.data[i].isFinite {
+            throw RestoreError.brokenModel("the network produced a non-finite value (\(result.data[i])); its weights are broken")
         }
     }
 
@@ -305,6 +362,12 @@ public final class Restorer: @unchecked Sendable {
             throw RestoreError.invalidOption(name: name, value: value, allowed: allowed)
         }
     }
+
+    /// Deblurring's least measurement noise when none is given ([-1, 1] units, 3/255 of a pixel): an upscaled or blurred
+    /// image reads as noiseless, and the pseudo-inverse rings without it (`Models/default/MODEL_CARD.md`, blind deblurring).
+    static let deblurNoiseFloor = 2 * 3.0 / 255
+    /// The least noise any 8-bit measurement carries, its rounding (1/sqrt(12) of a step), floor for a given level.
+    static let quantizationNoise = 2 * (1 / 12.0).squareRoot() / 255
 
     /// Beyond the paper, whose strength is tuned per task: start where the diffusion noise level
     /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the image's noise (at least t = 0, at most strength 0.7).

@@ -46,13 +46,17 @@ func classify(_ error: any Error) -> (Status, String) {
         case .unsupported: return (.unsupported, error.description)
         case .cancelled: return (.cancelled, error.description)
         case .outOfMemory: return (.outOfMemory, error.description)
+        case .busy: return (.invalidOperation, error.description)
+        case .brokenModel: return (.model, error.description)
         }
     case let error as ModelError:
         if case .unreadable = error { return (.io, error.description) }
         return (.model, error.description)
     case let error as KernelError:
-        if case .outOfMemory = error { return (.outOfMemory, error.description) }
-        return (.unknown, error.description)
+        switch error {
+        case .outOfMemory, .threads: return (.outOfMemory, error.description)
+        default: return (.unknown, error.description)
+        }
     case let error as DiffusionError:
         switch error {
         case .cancelled: return (.cancelled, error.description)

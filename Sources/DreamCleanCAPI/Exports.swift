@@ -5,6 +5,7 @@
 // errors to a status plus a thread-local message. No algorithm lives here.
 
 import DreamClean
+import DreamCleanKernels
 
 public typealias Handle = OpaquePointer
 public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool
@@ -49,7 +50,7 @@ public func dc_context_new(_ modelPath: UnsafePointer<CChar>?, _ out: UnsafeMuta
             }
             folder = found
         }
-        out.pointee = Handles.register(try ContextObject(modelFolder: folder), .context)
+        out.pointee = try Handles.register(try ContextObject(modelFolder: folder), .context)
     }
 }
 
@@ -59,7 +60,8 @@ public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
         let context = try Handles.context(handle)
         switch try ContextSetting(try string(name, "name")) {
         case .threads:
-            guard (0...1024).contains(value) else { throw APIError(.invalidArgument, "num_threads = \(value) is out of range [0, 1024]") }
+            let maximum = Int64(ThreadCapacity.maximum)
+            guard (0...maximum).contains(value) else { throw APIError(.invalidArgument, "num_threads = \(value) is out of range [0, \(maximum)]") }
             try context.setThreads(Int(value))
         case .memoryLimit:
             let range = RestoreOptions.memoryLimitRange
@@ -109,7 +111,7 @@ public func dc_filter_new(_ context: Handle?, _ out: UnsafeMutablePointer<Handle
     guarded {
         guard let out else { throw APIError(.invalidArgument, "out is NULL") }
         out.pointee = nil
-        out.pointee = Handles.register(FilterObject(context: try Handles.context(context)), .filter)
+        out.pointee = try Handles.register(FilterObject(context: try Handles.context(context)), .filter)
     }
 }
 
@@ -236,7 +238,10 @@ public func dc_filter_set_progress(_ handle: Handle?, _ function: ProgressFuncti
 
 @_cdecl("dc_filter_execute")
 public func dc_filter_execute(_ handle: Handle?) -> Int32 {
-    guarded { try execute(try Handles.filter(handle)) }
+    guarded {
+        let filter = try Handles.filter(handle)
+        try filter.executingOnce { try execute(filter) }
+    }
 }
 
 @_cdecl("dc_filter_cancel")
@@ -319,7 +324,7 @@ public func dc_restore(_ context: Handle?, _ input: UnsafeRawPointer?, _ output:
         } else {
             scale = 1
         }
-        let handle = Handles.register(filter, .filter)
+        let handle = try Handles.register(filter, .filter)
         defer { Handles.release(handle, .filter) }
         try check(dc_filter_set_image(handle, "input", UnsafeMutableRawPointer(mutating: input), format, width, height, channels, 0, rowStride))
         let (outWidth, overflowW) = width.multipliedReportingOverflow(by: scale)

@@ -8,18 +8,16 @@ import DreamCleanKernels
 /// What a dc_context handle points to.
 final class ContextObject: @unchecked Sendable {
     let modelFolder: String
+    let restorer: Restorer
     private let lock = Lock()
-    private var restorerStorage: Restorer
-    private var threadsStorage: Int
+    private var threadsStorage = 0
     private var memoryLimitStorage = RestoreOptions.defaultMemoryLimitMB
 
     init(modelFolder: String) throws {
         self.modelFolder = modelFolder
-        threadsStorage = 0
-        restorerStorage = try Restorer(modelFolder: modelFolder, threads: 0)
+        restorer = try Restorer(modelFolder: modelFolder, threads: 0)
     }
 
-    var restorer: Restorer { lock.withLock { restorerStorage } }
     var threads: Int { lock.withLock { threadsStorage } }
     /// max_memory_mb: what each execution may hold besides its images.
     var memoryLimitMB: Int {
@@ -27,13 +25,11 @@ final class ContextObject: @unchecked Sendable {
         set { lock.withLock { memoryLimitStorage = newValue } }
     }
 
-    /// Reloads the model on `threads` compute threads (the backend's thread count is fixed at creation).
+    /// Runs later executions on `threads` compute threads, with the weights loaded at creation (the folder is not
+    /// read again); waits for an execution in progress.
     func setThreads(_ threads: Int) throws {
-        let restorer = try Restorer(modelFolder: modelFolder, threads: threads)
-        lock.withLock {
-            restorerStorage = restorer
-            threadsStorage = threads
-        }
+        try restorer.setThreads(threads)
+        lock.withLock { threadsStorage = threads }
     }
 }
 
@@ -58,24 +54,50 @@ final class FilterObject: @unchecked Sendable {
     var mask: ImageSlot?
     var progress: (function: @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool, user: UnsafeMutableRawPointer?)?
     let cancellation = CancellationToken()
+    /// Set while an execution runs: a second one (from its own progress callback, or another thread) is refused.
+    private let executing = Lock()
+    private var busy = false
 
     init(context: ContextObject) { self.context = context }
+
+    /// Runs `body` as this filter's one execution, or throws when one is running.
+    func executingOnce(_ body: () throws -> Void) throws {
+        let started = executing.withLock { () -> Bool in
+            guard !busy else { return false }
+            busy = true
+            return true
+        }
+        guard started else { throw APIError(.invalidOperation, "the filter is executing already (from a progress callback or another thread)") }
+        defer { executing.withLock { busy = false } }
+        try body()
+    }
 }
 
-/// The live handles. A handle is checked against this table before use, so that NULL, a released handle or a handle
-/// of the other kind is an error and not a crash (a released address reused by a new object of the same kind is the
-/// one case it cannot tell apart).
+/// The live handles. A handle is a number issued once (never an address, which the allocator reuses), looked up in
+/// this table before use, so that NULL, a released handle, a handle of the other kind or a stale handle kept after
+/// its release is an error and not a crash, nor an action on a newer object. The object's reference is taken under
+/// the table's lock, so a release on another thread cannot free it while a call still uses it.
 enum Handles {
     enum Kind { case context, filter }
 
     // A pthread mutex (our Lock) rather than Synchronization.Mutex, whose futex ThreadSanitizer cannot see.
     private static let lock = Lock()
-    nonisolated(unsafe) private static var live: [UInt: Kind] = [:]  // guarded by lock
+    nonisolated(unsafe) private static var live: [UInt: (kind: Kind, object: AnyObject)] = [:]  // guarded by lock
+    /// The last handle issued. Handles step by 16 from 0x1000, so a small integer or a pointer into a host's
+    /// memory is unlikely to name a live one; 2^60 handles before it would wrap.
+    nonisolated(unsafe) private static var lastIssued: UInt = 0x1000  // guarded by lock
 
-    static func register(_ object: AnyObject, _ kind: Kind) -> OpaquePointer {
-        let pointer = Unmanaged.passRetained(object).toOpaque()
-        lock.withLock { live[UInt(bitPattern: pointer)] = kind }
-        return OpaquePointer(pointer)
+    static func register(_ object: AnyObject, _ kind: Kind) throws -> OpaquePointer {
+        let key = lock.withLock { () -> UInt in
+            lastIssued &+= 16
+            live[lastIssued] = (kind, object)
+            return lastIssued
+        }
+        guard let handle = OpaquePointer(bitPattern: key) else {  // only after 2^60 registrations
+            lock.withLock { live[key] = nil }
+            throw APIError(.outOfMemory, "no handles left")
+        }
+        return handle
     }
 
     static func context(_ handle: OpaquePointer?) throws -> ContextObject {
@@ -88,25 +110,24 @@ enum Handles {
 
     private static func resolve<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, as type: T.Type) throws -> T {
         guard let handle else { throw APIError(.invalidArgument, "\(kind) handle is NULL") }
-        let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        let found = lock.withLock { live[key] }
-        guard found == kind else {
+        let key = UInt(bitPattern: handle)
+        let found = lock.withLock { live[key] }  // the strong reference is taken here, under the lock
+        guard let found, found.kind == kind, let object = found.object as? T else {
             throw APIError(.invalidArgument, found == nil ? "\(kind) handle is not live (released or never created)" : "handle is not a \(kind)")
         }
-        return Unmanaged<T>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+        return object
     }
 
-    /// Unregisters and releases; false when the handle was not live.
+    /// Unregisters the handle; the object goes when the last call still using it returns. False when not live.
     @discardableResult
     static func release(_ handle: OpaquePointer?, _ kind: Kind) -> Bool {
         guard let handle else { return false }
-        let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        let removed = lock.withLock { () -> Bool in
-            guard live[key] == kind else { return false }
+        let key = UInt(bitPattern: handle)
+        let removed: AnyObject? = lock.withLock {
+            guard let found = live[key], found.kind == kind else { return nil }
             live[key] = nil
-            return true
+            return found.object
         }
-        if removed { Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).release() }
-        return removed
+        return removed != nil  // its last reference may go here, outside the lock (a deinit may take other locks)
     }
 }

@@ -16,6 +16,8 @@ public struct NoiseSchedule: Sendable, Equatable {
     public let timesteps: Int
     /// ᾱ_t for t = 0..<timesteps.
     public let alphaBars: [Double]
+    /// The least ᾱ_t a schedule may reach: σ_t up to about 1e5, within single precision with room for the network.
+    public static let smallestAlphaBar = 1e-10
 
     public init(kind: Kind, betaStart: Double = 1e-4, betaEnd: Double = 0.02, timesteps: Int = 1000) throws {
         guard timesteps >= 2, timesteps <= 100_000 else { throw DiffusionError.invalidOption("timesteps", "\(timesteps)", "2...100000") }
@@ -39,6 +41,16 @@ public struct NoiseSchedule: Sendable, Equatable {
         }
         var product = 1.0
         alphaBars = betas.map { product *= 1 - $0; return product }
+        // The sampler divides by sqrt(ᾱ_t) and by sqrt(1 - ᾱ_t) in single precision: ᾱ must fall strictly from below 1
+        // and stay above a floor where those stay finite (the shipped schedules end at 4e-5, cosine's at about 2e-9).
+        var previous = 1.0
+        for (t, alphaBar) in alphaBars.enumerated() {
+            guard alphaBar < previous, alphaBar >= Self.smallestAlphaBar else {
+                throw DiffusionError.invalidOption("schedule", "ᾱ_\(t) = \(alphaBar)",
+                                                   "ᾱ must fall strictly from below 1 and stay at or above \(Self.smallestAlphaBar)")
+            }
+            previous = alphaBar
+        }
         self.kind = kind
         self.timesteps = timesteps
     }

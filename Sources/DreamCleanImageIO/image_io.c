@@ -28,10 +28,17 @@ int dcio_init(void) {
     return 0;
 }
 
-int dcio_load(const char *path, float **pixels, int *width, int *height, int *bands, int *bits) {
+int dcio_load(const char *path, long long max_pixels, float **pixels, int *width, int *height, int *bands, int *bits) {
     *pixels = NULL;
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     if (!image) return fail("cannot read the image");
+    /* The header's size, checked before anything is decoded or allocated: a small file can declare a huge image. */
+    if ((long long)image->Xsize * image->Ysize > max_pixels) {
+        snprintf(last_error, sizeof last_error, "%s: %dx%d pixels, more than the %lld allowed", path, image->Xsize, image->Ysize,
+                 max_pixels);
+        g_object_unref(image);
+        return -1;
+    }
     VipsImage *t[4] = {NULL, NULL, NULL, NULL};
     VipsImage *in = image;
     int status = -1;

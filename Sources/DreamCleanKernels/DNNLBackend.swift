@@ -12,17 +12,31 @@ import Synchronization
 /// the thread count: every reduction in the Swift ops runs in a fixed order.
 public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public let name = "onednn"
-    public let threads: Int
+    /// The OpenMP team size of every operation (`setThreads`).
+    public var threads: Int { engine.threads }
     /// Recycles activation buffers between layers and forward passes.
     public let pool: BufferPool
     let engine: DNNLEngine
 
-    /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers.
+    /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers. Throws when the
+    /// process cannot start that many threads (`ThreadCapacity`).
     public init(threads: Int = 0, poolBytes: Int = 512 << 20) throws {
-        let count = threads > 0 ? threads : Int(omp_get_max_threads())
-        self.threads = max(count, 1)
+        let team = Self.teamSize(threads)
+        try ThreadCapacity.check(team)
         pool = BufferPool(capacityBytes: poolBytes)
-        engine = try DNNLEngine(threads: self.threads)
+        engine = try DNNLEngine(threads: team)
+    }
+
+    /// Runs every later operation on `threads` threads (0: one per core), keeping the weights: results do not depend
+    /// on the count. Serialized with executions by the caller, like them; throws as `init` does, changing nothing.
+    public func setThreads(_ threads: Int) throws {
+        let team = Self.teamSize(threads)
+        try ThreadCapacity.check(team)
+        engine.threads = team
+    }
+
+    private static func teamSize(_ threads: Int) -> Int {
+        max(threads > 0 ? threads : Int(omp_get_max_threads()), 1)
     }
 
     public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {

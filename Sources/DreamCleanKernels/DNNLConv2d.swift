@@ -17,9 +17,11 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     private var weights: [(desc: dnnl_memory_desc_t, memory: DNNLMemory)]
     private var primitives: [Key: Prepared] = [:]
 
+    /// A primitive is built for one input shape and one thread count (oneDNN sizes its work split at creation).
     private struct Key: Hashable {
         let shape: TensorShape
         let accumulate: Bool
+        let threads: Int
     }
 
     private struct Prepared {
@@ -67,7 +69,8 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil), outShape)
+        engine.useThreads()
+        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil, threads: engine.threads), outShape)
         let src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
         let dst = try DNNLMemory(engine, prepared.destination, wrapping: UnsafeMutableRawPointer(out.data))
         try engine.execute(prepared.primitive.primitive, [(DNNL_ARG_SRC, src.memory), (DNNL_ARG_WEIGHTS, prepared.weights.memory),

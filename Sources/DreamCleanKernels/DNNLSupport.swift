@@ -9,11 +9,11 @@ func dnnlCheck(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throw
 }
 
 /// oneDNN's CPU engine and an in-order stream. The stream is used by one thread at a time (callers serialize
-/// executions on a backend), and every primitive runs on `threads` OpenMP threads.
+/// executions on a backend, and changes of `threads` with them), and every primitive runs on `threads` OpenMP threads.
 final class DNNLEngine: @unchecked Sendable {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
-    let threads: Int
+    var threads: Int
 
     init(threads: Int) throws {
         var engine: dnnl_engine_t?

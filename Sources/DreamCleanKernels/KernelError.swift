@@ -7,6 +7,8 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(op: String, expected: String, found: String)
     case outOfMemory(bytes: Int)
     case dnnl(call: String, status: Int)
+    /// The compute threads asked for cannot be started.
+    case threads(String)
 
     public var description: String {
         switch self {
@@ -14,6 +16,7 @@ public enum KernelError: Error, Equatable, CustomStringConvertible {
         case let .shapeMismatch(op, expected, found): "\(op): expected \(expected), found \(found)"
         case let .outOfMemory(bytes): "out of memory allocating \(bytes) bytes"
         case let .dnnl(call, status): "oneDNN \(call) failed with status \(status)"
+        case let .threads(reason): reason
         }
     }
 }

@@ -17,8 +17,10 @@ final class FileBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     private let mapped: Bool
 
-    init(mapping path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Maps a regular file of at most `maximumBytes`. Opened non-blocking: opening a FIFO or a device for reading can
+    /// wait forever for a writer, and such a file is refused before anything is read from it.
+    init(mapping path: String, maximumBytes: Int = Int.max) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ModelError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
@@ -26,6 +28,7 @@ final class FileBytes: @unchecked Sendable {
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw ModelError.unreadable(path: path, reason: "not a regular file") }
         let size = Int(info.st_size)
         guard size > 0 else { throw ModelError.truncated(path: path, detail: "empty file") }
+        guard size <= maximumBytes else { throw ModelError.unreadable(path: path, reason: "\(size) bytes, more than the \(maximumBytes) allowed") }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let address, address != MAP_FAILED else { throw ModelError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         bytes = UnsafeRawBufferPointer(start: address, count: size)

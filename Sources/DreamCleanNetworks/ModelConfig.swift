@@ -44,10 +44,18 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         source = try c.decodeIfPresent(String.self, forKey: .source)
     }
 
+    /// The most bytes a config.json may have (the shipped one has about 1,200).
+    static let maximumBytes = 1 << 20
+
+    /// `folder`'s config.json.
+    public static func path(folder: String) -> String {
+        URL(fileURLWithPath: folder).appendingPathComponent("config.json").path
+    }
+
     /// Reads and validates `folder/config.json`.
     public static func load(folder: String) throws -> ModelConfig {
-        let path = URL(fileURLWithPath: folder).appendingPathComponent("config.json").path
-        let file = try FileBytes(mapping: path)
+        let path = path(folder: folder)
+        let file = try FileBytes(mapping: path, maximumBytes: maximumBytes)
         let data = withExtendedLifetime(file) { Data(file.bytes) }  // copied before the mapping goes
         return try decode(data, path: path)
     }
@@ -74,6 +82,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         guard ["adm", "ddpm"].contains(architecture) else { throw ModelError.unknownArchitecture(name: architecture, path: path) }
         guard prediction == "eps" else { throw ModelError.invalidConfig(path: path, field: "prediction", reason: "'\(prediction)': only eps is supported") }
         guard valueRange == [-1, 1] else { throw ModelError.invalidConfig(path: path, field: "value_range", reason: "\(valueRange): only [-1, 1] is supported") }
+        // A file name inside the model folder, never a path out of it.
+        guard !weights.isEmpty, weights != ".", weights != "..", !weights.contains("/"), !weights.contains("\0") else {
+            throw ModelError.invalidConfig(path: path, field: "weights", reason: "'\(weights)' is not a file name in the model folder")
+        }
         try unet.validate(path: path, architecture: architecture, learnSigma: learnSigma)
         try schedule.validate(path: path)
     }
@@ -149,7 +161,12 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         guard (1...limit).contains(timeEmbedDim) else { throw fail(.timeEmbedDim, "\(timeEmbedDim) is out of range") }
         guard (1...8).contains(levelChannels.count) else { throw fail(.levelChannels, "needs 1 to 8 levels") }
         guard (1...16).contains(numResBlocks) else { throw fail(.numResBlocks, "\(numResBlocks) is out of range") }
-        guard normGroups > 0, normEpsilon > 0 else { throw fail(.normGroups, "groups and epsilon must be positive") }
+        guard normGroups > 0, normEpsilon > 0, normEpsilon.isFinite else { throw fail(.normGroups, "groups and epsilon must be positive and finite") }
+        // Attention at a level the network has: ds = 2^level for level 0..<levels (the middle block's is separate).
+        let factors = (0..<levelChannels.count).map { 1 << $0 }
+        for factor in attentionDownsampleFactors where !factors.contains(factor) {
+            throw fail(.attentionDownsampleFactors, "\(factor) is not a level's downsampling factor (\(factors.map(String.init).joined(separator: ", ")))")
+        }
         for channels in levelChannels {
             guard (1...limit).contains(channels), channels % normGroups == 0 else {
                 throw fail(.levelChannels, "\(channels) is not a positive multiple of \(normGroups) groups")
@@ -160,7 +177,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         guard ["symmetric", "bottom_right"].contains(downsamplePadding) else {
             throw fail(.downsamplePadding, "'\(downsamplePadding)' is not symmetric or bottom_right")
         }
-        guard timeFreqShift < Float(baseChannels / 2) else { throw fail(.timeFreqShift, "must be below base_channels / 2") }
+        guard timeFreqShift.isFinite, timeFreqShift < Float(baseChannels / 2) else { throw fail(.timeFreqShift, "must be finite and below base_channels / 2") }
         if architecture == "ddpm" {
             guard !useScaleShiftNorm, !resblockUpdown else {
                 throw fail(.useScaleShiftNorm, "the ddpm family has additive time conditioning and conv resampling")
@@ -189,7 +206,7 @@ public struct NoiseScheduleConfig: Codable, Equatable, Sendable {
         guard (2...100_000).contains(timesteps) else {
             throw ModelError.invalidConfig(path: path, field: "schedule.timesteps", reason: "\(timesteps) is out of range")
         }
-        guard betaStart > 0, betaEnd < 1, betaStart <= betaEnd else {
+        guard betaStart.isFinite, betaEnd.isFinite, betaStart > 0, betaEnd < 1, betaStart <= betaEnd else {
             throw ModelError.invalidConfig(path: path, field: "schedule.beta_start", reason: "need 0 < beta_start <= beta_end < 1")
         }
     }

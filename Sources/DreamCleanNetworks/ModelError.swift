@@ -14,6 +14,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidConfig(path: String, field: String, reason: String)
     case unknownArchitecture(name: String, path: String)
     case checksumMismatch(path: String, expected: String, found: String)
+    case nonFiniteWeight(key: String, path: String)
 
     public var description: String {
         switch self {
@@ -29,6 +30,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case let .invalidConfig(path, field, reason): "\(path): config field '\(field)': \(reason)"
         case let .unknownArchitecture(name, path): "\(path): unknown architecture '\(name)' (known: adm, ddpm)"
         case let .checksumMismatch(path, expected, found): "\(path): SHA-256 is \(found), the config expects \(expected)"
+        case let .nonFiniteWeight(key, path): "\(path): weight '\(key)' holds a NaN or infinite value (an overflowing conversion?)"
         }
     }
 }

@@ -44,7 +44,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard data.count >= 8 else { throw ModelError.truncated(path: path, detail: "\(data.count) bytes, no header length") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(Self.maximumHeaderBytes) else {
-            throw ModelError.malformedHeader(path: path, reason: "header length \(headerLength) exceeds \(Self.maximumHeaderBytes)")
+            throw ModelError.malformedHeader(path: path, reason: "its first 8 bytes give a header over \(Self.maximumHeaderBytes >> 20) MiB: not a safetensors file")
         }
         guard Int(headerLength) <= data.count - 8 else {
             throw ModelError.truncated(path: path, detail: "header of \(headerLength) bytes, file of \(data.count)")
@@ -126,8 +126,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard found == expected.lowercased() else { throw ModelError.checksumMismatch(path: path, expected: expected, found: found) }
     }
 
-    /// The tensor `key` converted to Float, in its stored (row-major) order.
+    /// The tensor `key` converted to Float, in its stored (row-major) order; a NaN or infinity is refused (a conversion
+    /// to f16 that overflowed writes infinities, and a checksum cannot tell them from weights).
     public func floats(_ key: String) throws -> [Float] {
+        let values = try converted(key)
+        guard values.allSatisfy(\.isFinite) else { throw ModelError.nonFiniteWeight(key: key, path: path) }
+        return values
+    }
+
+    private func converted(_ key: String) throws -> [Float] {
         guard let entry = entries[key] else { throw ModelError.missingWeight(key: key, path: path) }
         let count = entry.shape.reduce(1, *)
         let start = dataStart + entry.byteRange.lowerBound

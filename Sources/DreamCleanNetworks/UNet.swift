@@ -36,7 +36,11 @@ public final class UNet: @unchecked Sendable {
 
     /// Builds the network from `folder` (config.json + weights), verifying every key and shape.
     public convenience init(folder: String, backend: any ComputeBackend) throws {
-        let config = try ModelConfig.load(folder: folder)
+        try self.init(folder: folder, config: try ModelConfig.load(folder: folder), backend: backend)
+    }
+
+    /// Builds the network from the weights `config` (loaded from `folder`) names.
+    public convenience init(folder: String, config: ModelConfig, backend: any ComputeBackend) throws {
         let file = try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent(config.weights).path)
         if let expected = config.weightsSHA256 { try file.verifySHA256(expected) }
         try self.init(config: config.unet, weights: file, backend: backend)

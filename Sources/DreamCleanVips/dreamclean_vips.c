@@ -50,28 +50,38 @@ typedef struct LoadedModel {
     struct LoadedModel *next;
 } LoadedModel;
 
-static GMutex models_lock;
+static GMutex models_lock; /* guards the list only: a model loads outside it, so a slow load blocks no other call */
 static LoadedModel *models;
+
+static LoadedModel *find_model(const char *path) {
+    LoadedModel *found = models;
+    while (found && g_strcmp0(found->path, path) != 0) found = found->next;
+    return found;
+}
 
 static dc_context context_for(const char *path) {
     g_mutex_lock(&models_lock);
-    LoadedModel *found = models;
-    while (found && g_strcmp0(found->path, path) != 0) found = found->next;
+    LoadedModel *found = find_model(path);
+    g_mutex_unlock(&models_lock);
+    if (found) return found->context;
+    dc_context context = NULL;
+    if (dc_context_new(path, &context) != DC_OK) {
+        vips_error("dreamclean", "cannot load the model: %s", dc_last_error_message());
+        return NULL;
+    }
+    g_mutex_lock(&models_lock);
+    found = find_model(path); /* another thread may have loaded it meanwhile: keep the first */
     if (!found) {
-        dc_context context = NULL;
-        dc_status status = dc_context_new(path, &context);
-        if (status == DC_OK) {
-            found = g_new0(LoadedModel, 1);
-            found->path = g_strdup(path);
-            found->context = context;
-            found->next = models;
-            models = found;
-        } else {
-            vips_error("dreamclean", "cannot load the model: %s", dc_last_error_message());
-        }
+        found = g_new0(LoadedModel, 1);
+        found->path = g_strdup(path);
+        found->context = context;
+        found->next = models;
+        models = found;
+        context = NULL;
     }
     g_mutex_unlock(&models_lock);
-    return found ? found->context : NULL;
+    if (context) dc_context_release(context);
+    return found->context;
 }
 
 /* ---- The operation --------------------------------------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 import ArgumentParser
 import DreamClean
 import DreamCleanDiffusion
+import DreamCleanKernels
 import DreamCleanImageIO
 import Glibc
 import Synchronization
@@ -35,8 +36,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Model folder (config.json + model.safetensors); default: $DREAMCLEAN_MODEL or the installed default model.")
     var model: String?
 
-    @Option(help: "Compute threads (0: one per core).")
+    @Option(help: "Compute threads (0: one per core; at most \(ThreadCapacity.maximum)).")
     var threads: Int = 0
+
+    func validate() throws {
+        guard (0...ThreadCapacity.maximum).contains(threads) else {
+            throw ValidationError("--threads \(threads) is out of range [0, \(ThreadCapacity.maximum)]")
+        }
+    }
 
     func load() throws -> (Restorer, String) {
         let located = model.map { ($0, [$0]) } ?? DefaultModel.folder()
@@ -102,33 +109,33 @@ struct Restore: ParsableCommand {
         options.tileSize = tileSize
         options.memoryLimitMB = maxMemoryMB
         guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
-        var image = try LoadedImage(path: input)
+        let image = try LoadedImage(path: input)
         if let mask { options.mask = try LoadedImage(path: mask).maskWeights(width: image.width, height: image.height) }
         let (restorer, _) = try modelOptions.load()
         let outScale = task == .sr ? scale : 1
-        let (outWidth, outHeight) = image.width.multipliedReportingOverflow(by: outScale).overflow
-            ? (0, 0) : (image.width * outScale, image.height * outScale)
-        var result = [Float](repeating: 0, count: outWidth * outHeight * image.bands)
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+        let result: PixelMemory
         do {
-            let (width, height, bands) = (image.width, image.height, image.bands)
-            try image.pixels.withUnsafeMutableBytes { source in
-                try result.withUnsafeMutableBytes { target in
-                    guard let inBase = source.baseAddress, let outBase = target.baseAddress else {
-                        throw RestoreError.invalidImage("empty image")
-                    }
-                    let inBuffer = try ImageBuffer(base: inBase, width: width, height: height, channels: bands, format: .float32)
-                    let outBuffer = try ImageBuffer(base: outBase, width: outWidth, height: outHeight, channels: bands, format: .float32)
-                    Interrupt.install()
-                    let report: (BlindReading) -> Void = { reading in
-                        if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
-                    }
-                    try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
-                        _ = bar.update(fraction)
-                        return !Interrupt.requested.load(ordering: .relaxed)
-                    }, reading: report)
-                }
+            // The request checked against the memory plan, and the output allocated so that a failure is an error:
+            // an x16 upscale of a large photo asks for many gigabytes before any work.
+            try restorer.checkFits(inputWidth: image.width, inputHeight: image.height, inputChannels: image.bands,
+                                   outputChannels: image.bands, format: .float32, options: options)
+            let (outWidth, outHeight) = (image.width * outScale, image.height * outScale)  // checkFits bounds both
+            guard let memory = PixelMemory(count: outWidth.multipliedReportingOverflow(by: outHeight * image.bands)) else {
+                throw RestoreError.outOfMemory("no memory for the \(outWidth)x\(outHeight) output image")
             }
+            result = memory
+            let inBuffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
+                                           format: .float32)
+            let outBuffer = try ImageBuffer(base: result.base, width: outWidth, height: outHeight, channels: image.bands, format: .float32)
+            Interrupt.install()
+            let report: (BlindReading) -> Void = { reading in
+                if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+            }
+            try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
+                _ = bar.update(fraction)
+                return !Interrupt.requested.load(ordering: .relaxed)
+            }, reading: report)
         } catch RestoreError.cancelled {
             bar.finish()
             throw CLIError(Exit.cancelled, "cancelled; \(output) left as it was")
@@ -137,7 +144,8 @@ struct Restore: ParsableCommand {
             throw CLIError(Exit.badImage, "\(error)")
         }
         bar.finish()
-        guard dcio_save(output, result, Int32(outWidth), Int32(outHeight), Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
+        guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(image.width * outScale),
+                        Int32(image.height * outScale), Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
             throw CLIError(Exit.cannotWrite, "\(output): \(String(cString: dcio_last_error()))")
         }
     }
@@ -170,21 +178,42 @@ struct CLIError: Error {
     }
 }
 
+/// Float samples the CLI owns, allocated so that a failure is nil and not a trap (a Swift array aborts the process).
+final class PixelMemory {
+    let base: UnsafeMutableRawPointer
+
+    /// `count` zeroed floats; nil when the count overflowed or the memory is not there.
+    init?(count: (partialValue: Int, overflow: Bool)) {
+        guard !count.overflow, count.partialValue > 0, let memory = calloc(count.partialValue, MemoryLayout<Float>.stride) else { return nil }
+        base = memory
+    }
+
+    /// Takes over memory from malloc (libvips' decoded image).
+    init(adopting memory: UnsafeMutableRawPointer) { base = memory }
+
+    subscript(index: Int) -> Float { base.load(fromByteOffset: index * MemoryLayout<Float>.stride, as: Float.self) }
+
+    deinit { free(base) }
+}
+
 /// An image file decoded to interleaved float samples in [0, 1].
 struct LoadedImage {
-    var pixels: [Float]
+    /// The largest image the CLI decodes (2^31 pixels, 32 GiB of RGBA floats): a header declaring more is refused
+    /// before anything is allocated.
+    static let maximumPixels: Int64 = 1 << 31
+
+    let pixels: PixelMemory
     let width: Int, height: Int, bands: Int, bits: Int
 
     init(path: String) throws {
         var data: UnsafeMutablePointer<Float>?
         var (w, h, b, bits): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-        guard dcio_load(path, &data, &w, &h, &b, &bits) == 0, let data else {
+        guard dcio_load(path, Self.maximumPixels, &data, &w, &h, &b, &bits) == 0, let data else {
             throw CLIError(FileManager.default.isReadableFile(atPath: path) ? Exit.badImage : Exit.noInput,
                            "\(path): \(String(cString: dcio_last_error()))")
         }
-        defer { free(data) }
+        pixels = PixelMemory(adopting: UnsafeMutableRawPointer(data))
         (width, height, bands, self.bits) = (Int(w), Int(h), Int(b), Int(bits))
-        pixels = Array(UnsafeBufferPointer(start: data, count: width * height * bands))
     }
 
     /// Inpainting weights from a mask image: 1 (known) where the mask is dark, 0 (missing) where it is light.

@@ -26,6 +26,18 @@ final class NoiseScheduleTests: XCTestCase {
         XCTAssertTrue(zip(scaled.alphaBars, scaled.alphaBars.dropFirst()).allSatisfy { $0 > $1 })
     }
 
+    /// Schedules whose ᾱ leaves (0, 1), stops falling or underflows are refused: they loaded once and made every
+    /// result NaN. The shipped kinds, cosine with its tiny last ᾱ among them, load.
+    func testDegenerateSchedulesAreRefused() throws {
+        XCTAssertGreaterThanOrEqual(try NoiseSchedule(kind: .cosine).alphaBar(999), NoiseSchedule.smallestAlphaBar)
+        for (start, end) in [(0.5, 0.5), (0.999999, 0.9999999), (1e-300, 1e-300), (0.05, 0.05)] {
+            XCTAssertThrowsError(try NoiseSchedule(kind: .linear, betaStart: start, betaEnd: end), "\(start)...\(end)") { error in
+                guard case .invalidOption("schedule", _, _)? = error as? DiffusionError else { return XCTFail("\(error)") }
+            }
+        }
+        XCTAssertNoThrow(try NoiseSchedule(kind: .linear, betaStart: 0.5, betaEnd: 0.5, timesteps: 20))
+    }
+
     func testTimestepForNoiseLevel() throws {
         let schedule = try NoiseSchedule(kind: .linear)
         XCTAssertEqual(schedule.timestep(forNoiseLevel: 0), -1)

@@ -172,6 +172,15 @@ final class ModelLoadingErrorTests: XCTestCase {
             (#""kind": "linear""#, #""kind": "sigmoid""#, "schedule.kind"),
             (#""level_channels": ["#, #""level_channels": [33, "#, "unet.level_channels"),
             (#""format_version": 1"#, #""format_version": 7"#, "format_version"),
+            // Attention only at a level the network has (1, 2 or 4 here): 0 once trapped the memory estimate.
+            (#""attention_ds": ["#, #""attention_ds": [0, "#, "unet.attention_ds"),
+            (#""attention_ds": ["#, #""attention_ds": [3, "#, "unet.attention_ds"),
+            (#""attention_ds": ["#, #""attention_ds": [8, "#, "unet.attention_ds"),
+            (#""attention_ds": ["#, #""attention_ds": [-2, "#, "unet.attention_ds"),
+            // The weights are a file in the model folder, never a path out of it.
+            (#""weights": "model.safetensors""#, #""weights": "../../../../etc/passwd""#, "weights"),
+            (#""weights": "model.safetensors""#, #""weights": "..""#, "weights"),
+            (#""weights": "model.safetensors""#, #""weights": "sub/model.safetensors""#, "weights"),
         ]
         for (old, new, field) in cases {
             XCTAssertThrowsError(try ModelConfig.decode(try config(replacing: old, with: new), path: "c.json"), new) { error in
@@ -187,6 +196,36 @@ final class ModelLoadingErrorTests: XCTestCase {
         XCTAssertThrowsError(try UNet(folder: "/nonexistent/model", backend: ReferenceBackend())) { error in
             guard case .unreadable(let path, _)? = error as? ModelError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, "/nonexistent/model/config.json")
+        }
+    }
+
+    /// A weight that is infinite or NaN (what an overflowing f16 conversion writes) is refused, naming the key.
+    func testNonFiniteWeight() throws {
+        let path = (scratch as NSString).appendingPathComponent("model.safetensors")
+        for bad in [Float.infinity, .nan] {
+            XCTAssertEqual(try loadEdited { $0["out.2.bias"] = SafeTensorsWriter.float32([0, 0, bad, 0, 0, 0], shape: [6]) },
+                           .nonFiniteWeight(key: "out.2.bias", path: path))
+        }
+    }
+
+    /// A FIFO (or any file that is not a regular one) is refused at once: opening it for reading used to wait for a
+    /// writer forever.
+    func testFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = (scratch as NSString).appendingPathComponent("config.json")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try ModelConfig.load(folder: scratch)) { error in
+            guard case let .unreadable(path, reason)? = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, fifo)
+            XCTAssertEqual(reason, "not a regular file")
+        }
+    }
+
+    /// A config.json larger than any real one is refused before it is read.
+    func testOversizedConfig() throws {
+        let path = (scratch as NSString).appendingPathComponent("config.json")
+        try Data(count: (1 << 20) + 1).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ModelConfig.load(folder: scratch)) { error in
+            guard case .unreadable? = error as? ModelError else { return XCTFail("\(error)") }
         }
     }
 }

@@ -104,4 +104,75 @@ final class BadInputTests: XCTestCase {
         options.blurKernel = [1, 2, 3, 4]
         try assertRefused(options, check: invalidOption("blur_kernel"))
     }
+
+    /// A network whose output is not a number (a broken model) is an error, and the output stays untouched.
+    func testNonFiniteNetworkOutput() throws {
+        for bad in [Float.nan, .infinity] {
+            let restorer = try Restorer(network: ConstantNetwork(value: bad), schedule: try NoiseSchedule(kind: .linear))
+            let input = UnsafeMutablePointer<UInt8>.allocate(capacity: 48), output = UnsafeMutablePointer<UInt8>.allocate(capacity: 48)
+            defer { input.deallocate(); output.deallocate() }
+            input.initialize(repeating: 128, count: 48)
+            output.initialize(repeating: 7, count: 48)
+            var options = RestoreOptions(task: .denoise)
+            options.noiseSigma = 0.1
+            XCTAssertThrowsError(try restorer.restore(input: try ImageBuffer(base: input, width: 4, height: 4, channels: 3, format: .uint8),
+                                                      output: try ImageBuffer(base: output, width: 4, height: 4, channels: 3, format: .uint8),
+                                                      options: options)) { error in
+                guard case .brokenModel? = error as? RestoreError else { return XCTFail("\(error)") }
+            }
+            XCTAssertTrue((0..<48).allSatisfy { output[$0] == 7 }, "output was written")
+        }
+    }
+
+    /// A restorer called again from its own progress callback says so instead of waiting for itself.
+    func testReentryFromTheProgressCallback() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: try NoiseSchedule(kind: .linear))
+        let memory = UnsafeMutablePointer<Float>.allocate(capacity: 96)
+        defer { memory.deallocate() }
+        memory.initialize(repeating: 0.5, count: 96)
+        let image = try ImageBuffer(base: memory, width: 4, height: 4, channels: 3, format: .float32)
+        let other = try ImageBuffer(base: memory + 48, width: 4, height: 4, channels: 3, format: .float32)
+        var inner: Error?
+        var threadsError: Error?
+        try restorer.restore(input: image, output: other, options: RestoreOptions(task: .denoise), progress: { _ in
+            if inner == nil {
+                do { try restorer.restore(input: image, output: other, options: RestoreOptions()) } catch { inner = error }
+                do { try restorer.setThreads(1) } catch { threadsError = error }
+            }
+            return true
+        })
+        guard case .busy? = inner as? RestoreError, case .busy? = threadsError as? RestoreError else {
+            return XCTFail("\(String(describing: inner)), \(String(describing: threadsError))")
+        }
+        XCTAssertNoThrow(try restorer.setThreads(1))
+    }
+
+    /// An RGB input into an RGBA output: the alpha the restore has no value for is opaque, not left as it was.
+    func testAlphaWithoutAnInputAlphaIsOpaque() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: try NoiseSchedule(kind: .linear))
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: 48), output = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { input.deallocate(); output.deallocate() }
+        input.initialize(repeating: 90, count: 48)
+        output.initialize(repeating: 7, count: 64)
+        try restorer.restore(input: try ImageBuffer(base: input, width: 4, height: 4, channels: 3, format: .uint8),
+                             output: try ImageBuffer(base: output, width: 4, height: 4, channels: 4, format: .uint8),
+                             options: RestoreOptions(task: .denoise))
+        XCTAssertEqual((0..<16).map { output[$0 * 4 + 3] }, [UInt8](repeating: 255, count: 16))
+    }
+
+    /// Deblurring with no noise level given assumes the floor, not a noiseless measurement whose pseudo-inverse
+    /// amplifies rounding a thousandfold: with a zero prior the result of a sharp flat-ish image stays near it.
+    func testDeblurWithoutANoiseLevelStaysStable() throws {
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: try NoiseSchedule(kind: .linear))
+        let (w, h) = (32, 32)
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: w * h * 3), output = UnsafeMutablePointer<UInt8>.allocate(capacity: w * h * 3)
+        defer { input.deallocate(); output.deallocate() }
+        // A smooth image with 8-bit rounding, which is all the "noise" it has.
+        for i in 0..<w * h * 3 { input[i] = UInt8((128 + 60 * sin(Double(i / 3 % w) / 5) * cos(Double(i / 3 / w) / 7)).rounded()) }
+        try restorer.restore(input: try ImageBuffer(base: input, width: w, height: h, channels: 3, format: .uint8),
+                             output: try ImageBuffer(base: output, width: w, height: h, channels: 3, format: .uint8),
+                             options: RestoreOptions(task: .deblur))
+        let worst = (0..<w * h * 3).map { abs(Int(output[$0]) - Int(input[$0])) }.max() ?? 0
+        XCTAssertLessThan(worst, 40, "deblurring a smooth image without a noise level moved a pixel by \(worst)")
+    }
 }

@@ -115,7 +115,7 @@ final class MemoryPlanTests: XCTestCase {
         options.tileOverlap = 32
         try restorer.restore(input: input, output: whole, options: options)
         options.memoryLimitMB = 118
-        let plan = try restorer.memoryPlan(input: input, output: banded, options: options)
+        let plan = try restorer.memoryPlan(.init(input: input, output: banded), options: options)
         XCTAssertGreaterThan(plan.bands.count, 1, "the test must cross band borders")
         try restorer.restore(input: input, output: banded, options: options)
         var worst: Float = 0

@@ -12,6 +12,17 @@ struct ZeroNetwork: NoiseNetwork {
     func predictNoise(_ x: Tensor, timestep: Int) throws -> Tensor { try Tensor(zeros: x.shape) }
 }
 
+/// ε̂ = a constant everywhere (a NaN or infinity stands for a broken model).
+struct ConstantNetwork: NoiseNetwork {
+    var sizeMultiple = 4
+    let value: Float
+    func predictNoise(_ x: Tensor, timestep: Int) throws -> Tensor {
+        let out = try Tensor(uninitialized: x.shape)
+        for i in 0..<out.count { out.data[i] = value }
+        return out
+    }
+}
+
 /// A translation-equivariant toy with a receptive radius of 1 pixel: ε̂ = k_t · (x − mean of its 3x3 neighbourhood),
 /// with zero padding; used to check that tiling reproduces the untiled result.
 struct LocalContrastNetwork: NoiseNetwork {

@@ -16,7 +16,8 @@ int dcio_init(void);
 // Loads `path` as interleaved float samples in [0, 1] (8-bit scaled by 1/255, 16-bit by 1/65535, float kept), with
 // 1 to 4 bands (more are dropped, a palette or CMYK is converted to sRGB). *pixels is malloc'ed; free() it.
 // *bits is the sample depth of the file (8, 16 or 32) so that the result can be saved alike.
-int dcio_load(const char *path, float **pixels, int *width, int *height, int *bands, int *bits);
+/* max_pixels: an image whose header declares more pixels is refused before it is decoded. */
+int dcio_load(const char *path, long long max_pixels, float **pixels, int *width, int *height, int *bands, int *bits);
 
 // Saves interleaved float samples in [0, 1] to `path` (format from its suffix) at 8 or 16 bits, atomically: the file
 // is written under a temporary name in the same folder and renamed, so `path` is either untouched or complete.
