@@ -22,7 +22,7 @@ expect() {  # expect CODE TEXT COMMAND...: the exit code, and TEXT in what it pr
 
 in=examples/images/noisy.png
 expect 64 "out of range" "$cli" restore "$in" "$scratch/a.png" --threads 1000000 --quiet
-expect 64 "out of range" "$cli" restore "$in" "$scratch/a.png" --threads -2 --quiet
+expect 64 "out of range" "$cli" restore "$in" "$scratch/a.png" --threads=-2 --quiet
 # A x16 upscale of a 2048x2048 image wants a 12.9 GB float output: under a 6 GB address-space limit that is an
 # error before any work (the CLI once allocated it as a Swift array, which aborts).
 vips black "$scratch/big.png" 2048 2048 --bands 3
