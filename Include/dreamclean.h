@@ -8,7 +8,15 @@
  *     threads; executions on one context run one at a time.
  *   - A dc_filter is one job's settings and images. Use it from one thread at a time; dc_filter_cancel may be
  *     called from any thread and takes effect within one network evaluation.
- *   - Callbacks run on the thread that called dc_filter_execute (or dc_restore), never after it returns.
+ *   - Handles are numbers issued once, never reused: a handle kept after its release (or racing its release on
+ *     another thread) is DC_ERROR_INVALID_ARGUMENT and never acts on a newer object. A release while another thread
+ *     is inside a call with the same handle is safe: the object goes when that call returns.
+ *   - Callbacks run on the thread that called dc_filter_execute (or dc_restore), never after it returns. From a
+ *     callback, executing the same filter, or any filter of the same context, or changing that context's
+ *     num_threads, fails with DC_ERROR_INVALID_OPERATION (it would wait for itself); other contexts may be used.
+ *   - A model is checked whole at load: only regular files are opened (a FIFO is refused, not waited on), the weights
+ *     file is a name inside the model folder, every weight and config number is finite and the schedule usable. A
+ *     result that is not finite anyway is DC_ERROR_MODEL with the output untouched.
  *   - dc_last_error_message() is per thread: it explains the last failed call made by the calling thread.
  *   - The library never prints, never exits or aborts, and on any error or cancellation leaves the output image
  *     untouched (it is written only once the whole result is ready).
@@ -73,7 +81,9 @@ typedef bool (*dc_progress_fn)(void *user, double fraction);
 /* Loads a model folder (config.json + model.safetensors); NULL loads the default model ($DREAMCLEAN_MODEL, else the
  * one `make install` put under PREFIX/share/dreamclean/models/default). */
 dc_status dc_context_new(const char *model_path, dc_context *out);
-/* Context settings: "num_threads" (0 = one per core; takes effect before the first execution); "max_memory_mb"
+/* Context settings: "num_threads" (0 = one per core, at most 256; the weights loaded at creation are kept, the
+ * folder is not read again, results do not change; the threads are tried first, so a count the process cannot start
+ * is DC_ERROR_OUT_OF_MEMORY, not an exit); "max_memory_mb"
  * (16 to 2^30, default 2048): what one execution may hold besides its input, output and mask images. Larger images are
  * restored in overlapping bands (the layout, and so the result, may change slightly with this limit); an execution
  * that cannot fit fails with DC_ERROR_OUT_OF_MEMORY before any work. A filter's "max_memory_mb" parameter (0: this
@@ -81,14 +91,16 @@ dc_status dc_context_new(const char *model_path, dc_context *out);
 dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);
 /* Reads a context setting. */
 dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);
-/* Releases a context (NULL is allowed); its filters must be released first. */
+/* Releases a context (NULL is allowed); filters made from it keep its model alive until they are released. */
 void dc_context_release(dc_context context);
 
 /* Creates a job on a context, with every parameter at its default. */
 dc_status dc_filter_new(dc_context context, dc_filter *out);
 /* Sets an image slot: "input", "output" (may equal input) or "mask" (1 channel, non-zero = missing). Width, height
  * and 1-4 channels (gray, gray+alpha, RGB, RGBA); pixel_stride and row_stride in bytes, 0 meaning packed. The memory
- * must stay valid until the filter executes or the slot is set again. */
+ * must stay valid until the filter executes or the slot is set again. The output's channels may differ from the
+ * input's: colour is averaged to gray or gray repeated, and an output alpha with no input alpha is opaque, so every
+ * output sample is written. */
 dc_status dc_filter_set_image(dc_filter filter, const char *slot, void *data, dc_format format, size_t width,
                               size_t height, size_t channels, size_t pixel_stride, size_t row_stride);
 /* Typed parameter setters; an unknown name or a value out of range is DC_ERROR_INVALID_ARGUMENT. */

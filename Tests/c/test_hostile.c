@@ -23,9 +23,15 @@
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SANITIZED 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define THREAD_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define SANITIZED 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define THREAD_SANITIZED 1
 #endif
 #endif
 
@@ -80,6 +86,16 @@ static void expect_refused(const char *folder, dc_status status, const char *tex
     if (context) dc_context_release(context);
 }
 
+/* A context on FOLDER. Under ThreadSanitizer with one compute thread: libgomp is not instrumented, and its team's
+ * barriers would read as races (docs/reliability.md); what is checked there is the library's own locking. */
+static dc_status new_context(const char *folder, dc_context *context) {
+    dc_status status = dc_context_new(folder, context);
+#ifdef THREAD_SANITIZED
+    if (status == DC_OK) status = dc_context_set_int(*context, "num_threads", 1);
+#endif
+    return status;
+}
+
 static dc_status restore_small(dc_context context, unsigned char *out) {
     unsigned char in[W * H * C];
     fill(in, C);
@@ -106,7 +122,7 @@ static void *new_filter_loop(void *arg) {
 
 static void test_races(void) {
     dc_context context = NULL;
-    EXPECT(dc_context_new(model, &context), DC_OK);
+    EXPECT(new_context(model, &context), DC_OK);
     for (int round = 0; round < 300; round++) {
         dc_filter filter = NULL;
         EXPECT(dc_filter_new(context, &filter), DC_OK);
@@ -121,7 +137,7 @@ static void test_races(void) {
     dc_context_release(context);
     for (int round = 0; round < 10; round++) {
         dc_context racing = NULL;
-        EXPECT(dc_context_new(model, &racing), DC_OK);
+        EXPECT(new_context(model, &racing), DC_OK);
         atomic_store(&stop, 0);
         pthread_t thread;
         pthread_create(&thread, NULL, new_filter_loop, &racing);
@@ -157,8 +173,8 @@ static bool reenter(void *user, double fraction) {
 
 static void test_reentry(void) {
     struct reentry r = {0};
-    EXPECT(dc_context_new(model, &r.context), DC_OK);
-    EXPECT(dc_context_new(model, &r.other), DC_OK);
+    EXPECT(new_context(model, &r.context), DC_OK);
+    EXPECT(new_context(model, &r.other), DC_OK);
     EXPECT(dc_filter_new(r.context, &r.filter), DC_OK);
     unsigned char in[W * H * C], out[W * H * C];
     fill(in, C);
@@ -183,7 +199,7 @@ static void test_reentry(void) {
 
 static void test_stale_handles(void) {
     dc_context context = NULL;
-    EXPECT(dc_context_new(model, &context), DC_OK);
+    EXPECT(new_context(model, &context), DC_OK);
     int stale_refused = 0, stale_total = 20;
     for (int i = 0; i < stale_total; i++) {
         dc_filter old = NULL, fresh = NULL;
@@ -209,7 +225,7 @@ static void test_stale_handles(void) {
 static void test_threads(void) {
     const char *folder = copy_model("threads");
     dc_context context = NULL;
-    EXPECT(dc_context_new(folder, &context), DC_OK);
+    EXPECT(new_context(folder, &context), DC_OK);
     unsigned char before[W * H * C], after[W * H * C];
     EXPECT(restore_small(context, before), DC_OK);
     char command[4096];
@@ -218,9 +234,13 @@ static void test_threads(void) {
     EXPECT(dc_context_set_int(context, "num_threads", 1), DC_OK);
     EXPECT(restore_small(context, after), DC_OK);
     CHECK(memcmp(before, after, sizeof before) == 0, "the result changed with num_threads");
+#ifndef THREAD_SANITIZED
     EXPECT(dc_context_set_int(context, "num_threads", 3), DC_OK);
     EXPECT(restore_small(context, after), DC_OK);
     CHECK(memcmp(before, after, sizeof before) == 0, "the result changed with num_threads 3");
+#else
+    printf("skipped: a restore on 3 compute threads (ThreadSanitizer build: one thread per context)\n");
+#endif
     EXPECT(dc_context_set_int(context, "num_threads", 1000000), DC_ERROR_INVALID_ARGUMENT);
     EXPECT(dc_context_set_int(context, "num_threads", 1025), DC_ERROR_INVALID_ARGUMENT);
 
@@ -239,7 +259,7 @@ static void test_threads(void) {
         dc_status status = dc_context_set_int(context, "num_threads", 200);
         int64_t threads = -1;
         dc_context_get_int(context, "num_threads", &threads);
-        _exit(status == DC_ERROR_OUT_OF_MEMORY && threads == 3 ? 0 : 5);
+        _exit(status == DC_ERROR_OUT_OF_MEMORY && threads == 3 ? 0 : 5);  /* 3: the count set before */
     }
     int wait_status = 0;
     waitpid(child, &wait_status, 0);
@@ -309,7 +329,7 @@ static void test_models(void) {
 
 static void test_channels(void) {
     dc_context context = NULL;
-    EXPECT(dc_context_new(model, &context), DC_OK);
+    EXPECT(new_context(model, &context), DC_OK);
     enum { BW = 64, BH = 512 };
     static unsigned char in[BW * BH * 3], out[BW * BH * 4];
     for (int i = 0; i < BW * BH * 3; i++) in[i] = (unsigned char)((i * 13) % 241);
