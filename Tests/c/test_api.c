@@ -26,27 +26,7 @@ _Static_assert(offsetof(dc_reading, noise_sigma) == 8 && offsetof(dc_reading, jp
                    sizeof(dc_reading) == 32,
                "dc_reading layout");
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passed++;                                                        \
-        } else {                                                             \
-            failed++;                                                        \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, " (last error: %s)\n", dc_last_error_message()); \
-        }                                                                    \
-    } while (0)
-
-#define EXPECT(call, status) CHECK((call) == (status), "expected %s", #status)
-/* A failing call must also explain itself. */
-#define EXPECT_ERROR(call, status)                                                        \
-    do {                                                                                  \
-        EXPECT(call, status);                                                             \
-        CHECK(strlen(dc_last_error_message()) > 0, "no message for %s", #call);        \
-    } while (0)
+#include "checks.h"
 
 enum { W = 16, H = 12, C = 3 };
 
