@@ -246,7 +246,7 @@ fuzz-vips-harness: sanitized-library-asan
 	mkdir -p .build-fuzz/release
 	$(SWIFT_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address -IInclude $$(pkg-config --cflags vips) Fuzz/Vips/fuzz_vips.c \
 		Sources/DreamCleanVips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
-		$$(pkg-config --libs vips) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
+		$$(pkg-config --libs vips gmodule-2.0) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
 
 bench: deps deps-python build
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
