@@ -34,6 +34,21 @@ static void cap(VipsOperation *op, const char *name, int most) {
     if (value > most) g_object_set(op, name, most, NULL);
 }
 
+/* "name=value name=value ...", each set as the vips command sets one argument from its command line (pyvips sets
+ * typed values; libvips' own bracketed-string parser asserts on some malformed strings, a libvips matter). */
+static int set_arguments(VipsOperation *op, const char *options) {
+    gchar **pairs = g_strsplit(options, " ", 16);
+    int ok = 1;
+    for (int i = 0; ok && pairs[i]; i++) {
+        char *equals = strchr(pairs[i], '=');
+        if (!equals) continue;
+        *equals = '\0';
+        ok = vips_object_set_argument_from_string(VIPS_OBJECT(op), pairs[i], equals + 1) == 0;
+    }
+    g_strfreev(pairs);
+    return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 5) return 0;
     int width = data[0] % 24 + 1, height = data[1] % 24 + 1, bands = data[2] % 5 + 1;
@@ -55,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!op) goto done;
     g_object_set(op, "in", in, NULL);
     if (mask) g_object_set(op, "mask", mask, NULL);
-    if (vips_object_set_from_string(VIPS_OBJECT(op), options) == 0) {
+    if (set_arguments(op, options)) {
         g_object_set(op, "model", model, NULL);
         cap(op, "steps", 2);
         cap(op, "vps_iters", 1);
