@@ -6,6 +6,9 @@ degraded input, a classical baseline, and DreamClean blind and with the known op
     python3 Models/quality.py [--cli .build/release/dreamclean] [--model Models/default] [--per-set 4] [--crop 128]
     python3 Models/quality.py --short        # two small crops, two tasks: the smoke test that `make test` runs
 
+`--short` uses the photos committed in Tests/Fixtures/photos, so it runs on a fresh clone; the full table needs
+../shared/datasets beside the checkout and says so when it is absent.
+
 Images: center crops (`--crop`, a multiple of 4) of the first `--per-set` images of CBSD68, Set5 and Set14 from
 ../shared/datasets/test (never used for training). Baselines: CBM3D (pip `bm3d`) for noise, bicubic for SR, harmonic
 (Laplace) fill for inpainting, Richardson-Lucy deconvolution for blur, the gray image itself for colorize, the JPEG itself.
@@ -24,6 +27,7 @@ from scipy import ndimage
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "shared", "datasets", "test")
+SMOKE_PHOTOS = os.path.join(HERE, "..", "Tests", "Fixtures", "photos")
 SETS = ["CBSD68", "Set5", "Set14"]
 
 
@@ -157,13 +161,13 @@ def tasks(short):
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray]
 
 
-def load_images(per_set, crop, sets=SETS):
-    """The first `per_set` images of each set: centre crops of `crop` pixels square, or whole (trimmed to a multiple
-    of 4) when `crop` is 0."""
+def load_images(per_set, crop, sets=SETS, root=DATA):
+    """The first `per_set` images of each set (a folder under `root`): centre crops of `crop` pixels square, or whole
+    (trimmed to a multiple of 4) when `crop` is 0."""
     images = []
     for s in sets:
-        folder = os.path.join(DATA, s)
-        for name in sorted(os.listdir(folder))[:per_set]:
+        folder = os.path.join(root, s)
+        for name in sorted(n for n in os.listdir(folder) if n.lower().endswith((".png", ".jpg")))[:per_set]:
             x = np.asarray(Image.open(os.path.join(folder, name)).convert("RGB")).astype(np.float32) / 255
             h, w, _ = x.shape
             if crop == 0:
@@ -214,9 +218,13 @@ def main():
     p.add_argument("--no-baseline", action="store_true", help="skip the classical baselines (CBM3D is slow)")
     p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
-    images = load_images(1, 32) if args.short else load_images(args.per_set, args.crop, args.sets.split(","))
     if args.short:
-        images = images[:2]
+        images = load_images(2, 32, ["photos"], root=os.path.dirname(SMOKE_PHOTOS))
+        args.sets = "Tests/Fixtures/photos"
+    elif not os.path.isdir(DATA):
+        sys.exit(f"quality: the development sets are not here ({os.path.normpath(DATA)}); the full table needs them")
+    else:
+        images = load_images(args.per_set, args.crop, args.sets.split(","))
     extra = ["--preset", "fast" if args.short else args.preset] + args.extra.split()
     modes = args.modes.split(",")
     rows = []
