@@ -7,18 +7,37 @@
 public struct BlindReading: Sendable, Equatable {
     /// The noise σ read (`NoiseEstimator`), in 0-255 units.
     public let noiseSigma: Double
+    /// The same one scale coarser (`NoiseEstimator.coarseSigma`), in 0-255 units: near `noiseSigma` for white noise,
+    /// several times it for a camera's correlated noise (or fine texture).
+    public let coarseNoiseSigma: Double
     /// The JPEG DC quantization step of the luma, or nil when the image shows no JPEG lattice.
     public let jpegStep: Int?
     /// The Gaussian σ in pixels that blind restoration deblurs with, or nil (a JPEG, or an image that reads sharp).
     public let blurSigma: Double?
+    /// The least noise the model's first diffusion step removes (0-255 units; 0 when not known): the noise path leaves
+    /// an image whose noise reads below it as it is (`Restorer.automaticStrength`).
+    public let leastRemovableNoise: Double
 
     /// Reads `image`'s colour channels (its alpha is restored on the noise path, and not read here). `readsBlur` false
-    /// skips the blur (the jpeg task, which does not deblur).
-    public init(of image: ImageBuffer, readsBlur: Bool = true) {
+    /// skips the blur (the jpeg task, which does not deblur); `leastRemovableNoise` as the property.
+    public init(of image: ImageBuffer, readsBlur: Bool = true, leastRemovableNoise: Double = 0) {
+        self.leastRemovableNoise = leastRemovableNoise
         noiseSigma = NoiseEstimator.sigma(of: image) * 255 / 2  // [-1, 1] scale -> 0-255
         jpegStep = JPEGQualityEstimator.dcStep(of: image)
-        blurSigma = readsBlur && jpegStep == nil ? BlurEstimator.deblurSigma(of: image) : nil
+        coarseNoiseSigma = readsBlur && jpegStep == nil ? NoiseEstimator.coarseSigma(of: image) * 255 / 2 : noiseSigma
+        let whiteNoise = noiseSigma >= Self.leastDeblurNoise && coarseNoiseSigma <= Self.whiteNoiseRatio * noiseSigma
+        blurSigma = readsBlur && jpegStep == nil && whiteNoise ? BlurEstimator.deblurSigma(of: image) : nil
     }
+
+    /// Blind mode deblurs only where it can trust the noise level it deblurs against: noise the finest scale reads
+    /// (at least 1.5/255, above 8-bit rounding's reading) and that reads white (at most 2.5 times as high one scale
+    /// coarser). A camera photo reads soft and its noise sits at coarser scales: deblurring it amplified that noise and
+    /// sharpened the camera's own softness, which its ground truth shares (PolyU: -0.4 to -2.2 dB on every photo that
+    /// read blurred). White noise reads 1.3-1.7 times as high one scale coarser on the blur row's crops, PolyU's noisy
+    /// photos 3-5 times (`Models/default/MODEL_CARD.md`, "Real photos"). Noiseless upscales are left to the noise path
+    /// too: `task=sr` and `task=deblur` sharpen what blind mode cannot tell from a camera's softness.
+    static let leastDeblurNoise = 1.5
+    static let whiteNoiseRatio = 2.5
 
     /// The libjpeg quality whose standard luma table has this DC step (16 x 50 / quality below 50, 16 x (2 - quality /
     /// 50) above): a guide, as an encoder may use its own tables.
@@ -36,9 +55,12 @@ public struct BlindReading: Sendable, Equatable {
             return "JPEG blocks (DC step \(jpegStep), about quality \(jpegQuality)), \(noise): restored as a JPEG"
         }
         if let blurSigma {
-            return "blurred or upscaled, \(noise): deblurred with a Gaussian of \(Self.format(blurSigma)) px"
+            return "blurred, \(noise): deblurred with a Gaussian of \(Self.format(blurSigma)) px"
         }
-        return "no JPEG blocks or blur, \(noise): denoised at that level"
+        let coarse = coarseNoiseSigma > Self.whiteNoiseRatio * max(noiseSigma, 0.5)
+            ? " (\(Self.format(coarseNoiseSigma))/255 one scale coarser: camera-like noise or fine texture, not deblurred)" : ""
+        let action = noiseSigma < leastRemovableNoise ? "left as it is (less noise than the model's first step removes)" : "denoised at that level"
+        return "no JPEG blocks or blur to undo, \(noise)\(coarse): \(action)"
     }
 
     private static func format(_ value: Double) -> String {

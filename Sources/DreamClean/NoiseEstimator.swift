@@ -19,7 +19,23 @@ enum NoiseEstimator {
         return total / Double(channels.count)
     }
 
-    /// Bytes the estimate holds for an image of `pixels` pixels (one coefficient per 2x2 block).
+    /// The same estimate one scale coarser, in the same units: the image averaged over 2x2 blocks, read as above and
+    /// doubled (white noise averaged over four pixels has half its σ, so white noise reads about `sigma` here too).
+    /// Noise that demosaicing and in-camera processing spread over neighbouring pixels, as a camera's is, has little
+    /// power at the finest scale and reads several times higher here than there; so does fine image texture.
+    static func coarseSigma(of image: ImageBuffer) -> Double {
+        var coefficients: [Float] = []
+        let channels = 0..<image.colorChannels
+        let total = channels.reduce(0.0) { sum, channel in
+            sum + 2 * sigma(height: image.height / 2, width: image.width / 2, coefficients: &coefficients) { y, x in
+                let value = { (yy: Int, xx: Int) in min(max(image.sample(xx, yy, channel), 0), 1) * 2 - 1 }
+                return (value(2 * y, 2 * x) + value(2 * y, 2 * x + 1) + value(2 * y + 1, 2 * x) + value(2 * y + 1, 2 * x + 1)) / 4
+            }
+        }
+        return total / Double(channels.count)
+    }
+
+    /// Bytes the estimates hold for an image of `pixels` pixels (one coefficient per 2x2 block).
     static func workingBytes(pixels: Int) -> Int { pixels / 4 * MemoryLayout<Float>.stride }
 
     /// `coefficients` is scratch space, reused across channels.

@@ -134,16 +134,6 @@ public final class Restorer: @unchecked Sendable {
     struct Geometry {
         let inputWidth: Int, inputHeight: Int, inputHasAlpha: Bool
         let outputChannels: Int, outputSampleBytes: Int
-
-        init(inputWidth: Int, inputHeight: Int, inputHasAlpha: Bool, outputChannels: Int, outputSampleBytes: Int) {
-            (self.inputWidth, self.inputHeight, self.inputHasAlpha) = (inputWidth, inputHeight, inputHasAlpha)
-            (self.outputChannels, self.outputSampleBytes) = (outputChannels, outputSampleBytes)
-        }
-
-        init(input: ImageBuffer, output: ImageBuffer) {
-            self.init(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
-                      outputChannels: output.channels, outputSampleBytes: output.format.bytes)
-        }
     }
 
     /// How `restore` would lay out this request, or why it cannot fit (`blindDeblurs`: blind restoration found blur;
@@ -196,7 +186,7 @@ public final class Restorer: @unchecked Sendable {
 
     private func estimate(_ input: ImageBuffer, alpha: Bool, options: RestoreOptions) -> ImageEstimates {
         if options.task == .jpeg || options.task == .blind, !alpha {
-            let reading = BlindReading(of: input, readsBlur: options.task == .blind)
+            let reading = BlindReading(of: input, readsBlur: options.task == .blind, leastRemovableNoise: leastRemovableNoise)
             return ImageEstimates(noiseLevel: reading.noiseSigma * 2 / 255, jpegStep: reading.jpegStep, blurSigma: reading.blurSigma,
                                   reading: reading)
         }
@@ -272,6 +262,10 @@ public final class Restorer: @unchecked Sendable {
     /// One sampler run from the problem's start at `strength`.
     private func sample(_ setup: Problem, preset: PresetSettings, strength: Double, _ job: Job, noise: inout GaussianNoise,
                         progress: @escaping (Double) -> Bool) throws -> Tensor {
+        guard strength > 0 else {  // no noise to remove (automaticStrength)
+            _ = progress(1)
+            return try setup.start.copy()
+        }
         let options = job.options
         // A gamma asked for on a preset without VPS means at least one correction per step.
         let vpsIterations = options.vpsIterations
@@ -363,6 +357,9 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
+    /// The first diffusion step's noise level in 0-255 units: less noise than this is left in place (`BlindReading`).
+    public var leastRemovableNoise: Double { schedule.noiseLevel(0) * 255 / 2 }
+
     /// Deblurring's least measurement noise when none is given ([-1, 1] units, 3/255 of a pixel): an upscaled or blurred
     /// image reads as noiseless, and the pseudo-inverse rings without it (`Models/default/MODEL_CARD.md`, blind deblurring).
     static let deblurNoiseFloor = 2 * 3.0 / 255
@@ -370,8 +367,11 @@ public final class Restorer: @unchecked Sendable {
     static let quantizationNoise = 2 * (1 / 12.0).squareRoot() / 255
 
     /// Beyond the paper, whose strength is tuned per task: start where the diffusion noise level
-    /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the image's noise (at least t = 0, at most strength 0.7).
+    /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the image's noise (at most strength 0.7). Below the first step's level
+    /// there is less noise than one step removes: 0, the image is left as it is (a clean photo passes through; one
+    /// step from t = 0 cost 0.02 dB on clean-looking camera photos and noiseless upscales).
     func automaticStrength(noiseLevel: Double) -> Double {
+        guard noiseLevel >= schedule.noiseLevel(0) else { return 0 }  // leastRemovableNoise
         let t = max(schedule.timestep(forNoiseLevel: noiseLevel), 0)
         return min(Double(t + 1) / Double(schedule.timesteps), 0.7)
     }
@@ -381,5 +381,12 @@ public final class Restorer: @unchecked Sendable {
         guard scale > 1 else { return alpha }
         let w = width * scale
         return (0..<width * height * scale * scale).map { i in alpha[(i / w / scale) * width + (i % w) / scale] }
+    }
+}
+
+extension Restorer.Geometry {
+    init(input: ImageBuffer, output: ImageBuffer) {
+        self.init(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
+                  outputChannels: output.channels, outputSampleBytes: output.format.bytes)
     }
 }

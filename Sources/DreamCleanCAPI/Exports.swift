@@ -255,7 +255,8 @@ public func dc_filter_read_input(_ handle: Handle?, _ reading: UnsafeMutableRawP
         let filter = try Handles.filter(handle)
         guard let reading else { throw APIError(.invalidArgument, "reading is NULL") }
         guard let input = filter.input else { throw APIError(.invalidOperation, "set the input image before reading it") }
-        try ReadingDescription.write(BlindReading(of: try input.buffer()), into: reading)
+        try ReadingDescription.write(BlindReading(of: try input.buffer(), leastRemovableNoise: filter.context.restorer.leastRemovableNoise),
+                                     into: reading)
     }
 }
 

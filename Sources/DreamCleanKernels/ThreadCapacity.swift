@@ -20,7 +20,7 @@ public enum ThreadCapacity {
         gate.lock()
         var started: [pthread_t] = []
         var failure: Int32 = 0
-        let argument = Unmanaged.passRetained(gate).toOpaque()
+        let argument = Unmanaged.passUnretained(gate).toOpaque()  // alive until every thread is joined below
         for _ in 1..<count {
             var thread = pthread_t()
             // Each thread waits on the gate, so that all of them are alive at once, as a team's are.
@@ -36,7 +36,7 @@ public enum ThreadCapacity {
         }
         gate.unlock()
         for thread in started { pthread_join(thread, nil) }
-        Unmanaged<Lock>.fromOpaque(argument).release()
+        withExtendedLifetime(gate) {}
         guard failure == 0 else {
             throw KernelError.threads("cannot start \(count) compute threads (\(started.count + 1) started: \(String(cString: strerror(failure))))")
         }

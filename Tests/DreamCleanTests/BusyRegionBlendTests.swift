@@ -82,8 +82,11 @@ final class BusyRegionBlendTests: XCTestCase {
             }
             return output
         }
+        let schedule = try NoiseSchedule(kind: .linear)
+        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
         let reading: BlindReading = try input.withUnsafeMutableBytes { raw in
-            BlindReading(of: try ImageBuffer(base: raw.baseAddress!, width: width, height: height, channels: 3, format: .float32))
+            BlindReading(of: try ImageBuffer(base: raw.baseAddress!, width: width, height: height, channels: 3, format: .float32),
+                         leastRemovableNoise: restorer.leastRemovableNoise)
         }
         let step = try XCTUnwrap(reading.jpegStep, "the lattice is found")
         let settings = PresetSettings.settings(task: .jpeg, preset: .balanced, jpegStep: step)
@@ -91,8 +94,6 @@ final class BusyRegionBlendTests: XCTestCase {
             return XCTFail("balanced JPEG samples at the image's noise, twice: \(settings)")
         }
         XCTAssertNil(PresetSettings.settings(task: .jpeg, preset: .fast, jpegStep: step).busyExtraNoise, "fast samples once")
-        let schedule = try NoiseSchedule(kind: .linear)
-        let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
         let noise = reading.noiseSigma * 2 / 255
         func strength(_ extra: Double) -> Double { restorer.automaticStrength(noiseLevel: (noise * noise + extra * extra).squareRoot()) }
 

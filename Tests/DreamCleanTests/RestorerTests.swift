@@ -171,9 +171,32 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(differing, 0, "\(differing) of \(results[0].count) samples differ between 1 and 2 threads")
     }
 
+    /// An image whose noise reads below the first step's level comes back as it went in, with no network call, and
+    /// the reading says so (before, one step from t = 0 changed it a little: -0.02 dB on clean-looking camera photos).
+    func testBlindLeavesAnImageWithLessNoiseThanOneStepAlone() throws {
+        let network = SlowNetwork()
+        let restorer = try Restorer(network: network, schedule: schedule)
+        let (w, h) = (32, 32)
+        var input = (0..<w * h * 3).map { i in Float(0.5 + 0.3 * sin(Double(i / 3 % w) / 4) * cos(Double(i / 3 / w) / 6)) }
+        var output = [Float](repeating: 0, count: input.count)
+        var summary = ""
+        try input.withUnsafeMutableBytes { inRaw in
+            try output.withUnsafeMutableBytes { outRaw in
+                try restorer.restore(input: try ImageBuffer(base: inRaw.baseAddress!, width: w, height: h, channels: 3, format: .float32),
+                                     output: try ImageBuffer(base: outRaw.baseAddress!, width: w, height: h, channels: 3, format: .float32),
+                                     options: RestoreOptions(task: .blind), reading: { summary = $0.summary })
+            }
+        }
+        XCTAssertEqual(network.evaluations, 0)
+        XCTAssertEqual(zip(input, output).map { abs($0 - $1) }.max() ?? 1, 0, accuracy: 1e-6)
+        XCTAssertTrue(summary.hasSuffix("left as it is (less noise than the model's first step removes)"), summary)
+    }
+
     func testAutomaticStrengthFollowsTheNoiseLevel() throws {
         let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
-        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0), 0.001)  // t = 0: one step
+        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0), 0)  // nothing to remove: the image as it is
+        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0.009), 0)  // below t = 0's level, 0.01
+        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0.0101), 0.001)  // t = 0: one step
         let sigma25 = restorer.automaticStrength(noiseLevel: 2 * 25 / 255.0)
         let sigma50 = restorer.automaticStrength(noiseLevel: 2 * 50 / 255.0)
         XCTAssertGreaterThan(sigma50, sigma25)
