@@ -262,8 +262,8 @@ public final class Restorer: @unchecked Sendable {
     /// One sampler run from the problem's start at `strength`.
     private func sample(_ setup: Problem, preset: PresetSettings, strength: Double, _ job: Job, noise: inout GaussianNoise,
                         progress: @escaping (Double) -> Bool) throws -> Tensor {
-        guard strength > 0 else {  // no noise to remove (automaticStrength)
-            _ = progress(1)
+        guard strength > 0 else {  // no noise to remove (automaticStrength): no evaluation, but cancellation still holds
+            guard job.cancel?.isCancelled != true, progress(1) else { throw RestoreError.cancelled }
             return try setup.start.copy()
         }
         let options = job.options

@@ -41,7 +41,7 @@ struct Parameter: Sendable {
               defaultValue: -1, defaultString: "", choices: ""),
         .init(name: "scale", kind: .int, description: "sr: upscaling factor (the output is this many times larger)", minimum: 1, maximum: 16,
               defaultValue: 2, defaultString: "", choices: ""),
-        .init(name: "noise_sigma", kind: .float, description: "denoise, deblur: noise standard deviation in 0-255 units; -1: estimated",
+        .init(name: "noise_sigma", kind: .float, description: "denoise, deblur: noise standard deviation in 0-255 units; -1: estimated (deblur: at least 3)",
               minimum: -1, maximum: 255, defaultValue: -1, defaultString: "", choices: ""),
         .init(name: "blur_sigma", kind: .float, description: "deblur: Gaussian blur standard deviation in pixels", minimum: 0.1, maximum: 16,
               defaultValue: 1.6, defaultString: "", choices: ""),

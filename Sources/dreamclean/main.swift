@@ -72,7 +72,7 @@ struct Restore: ParsableCommand {
     @Option(name: .customLong("vps-iters"), help: "VPS corrections per step.") var vpsIterations: Int?
     @Option(help: "Random seed; -1 draws one.") var seed: Int = -1
     @Option(help: "sr: upscaling factor.") var scale: Int = 2
-    @Option(name: .customLong("noise-sigma"), help: "denoise: noise standard deviation in 0-255 units (default: estimated).") var noiseSigma: Double?
+    @Option(name: .customLong("noise-sigma"), help: "denoise, deblur: noise standard deviation in 0-255 units (default: estimated; deblur: at least 3).") var noiseSigma: Double?
     @Option(name: .customLong("blur-sigma"), help: "deblur: Gaussian blur standard deviation in pixels.") var blurSigma: Double = 1.6
     @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
     @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
