@@ -31,8 +31,9 @@ struct TiledPredictor {
             try checkpoint()
             return try cropped(try network.predictNoise(padded, timestep: t), height: h, width: w)
         }
-        var sum = [Float](repeating: 0, count: paddedH * paddedW * 3)
-        var weightSum = [Float](repeating: 0, count: paddedH * paddedW)
+        // Tensors, not arrays: an allocation that fails is an error (a Swift array's failure aborts the host).
+        let sum = try Tensor(zeros: TensorShape(batch: 1, height: paddedH, width: paddedW, channels: 3))
+        let weightSum = try Tensor(zeros: TensorShape(batch: 1, height: paddedH, width: paddedW, channels: 1))
         for top in rows {
             for left in columns {
                 try checkpoint()
@@ -44,8 +45,8 @@ struct TiledPredictor {
                         let weight = wy[y] * wx[xx]
                         guard weight > 0 else { continue }
                         let p = (top + y) * paddedW + left + xx
-                        weightSum[p] += weight
-                        for c in 0..<3 { sum[p * 3 + c] += weight * eps.data[(y * tileW + xx) * 3 + c] }
+                        weightSum.data[p] += weight
+                        for c in 0..<3 { sum.data[p * 3 + c] += weight * eps.data[(y * tileW + xx) * 3 + c] }
                     }
                 }
             }
@@ -54,7 +55,7 @@ struct TiledPredictor {
         for y in 0..<h {
             for xx in 0..<w {
                 let p = y * paddedW + xx
-                for c in 0..<3 { out.data[(y * w + xx) * 3 + c] = sum[p * 3 + c] / weightSum[p] }
+                for c in 0..<3 { out.data[(y * w + xx) * 3 + c] = sum.data[p * 3 + c] / weightSum.data[p] }
             }
         }
         return out

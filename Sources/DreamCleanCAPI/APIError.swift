@@ -60,6 +60,7 @@ func classify(_ error: any Error) -> (Status, String) {
     case let error as DiffusionError:
         switch error {
         case .cancelled: return (.cancelled, error.description)
+        case .outOfMemory: return (.outOfMemory, error.description)
         default: return (.invalidArgument, error.description)
         }
     default: return (.unknown, "\(error)")

@@ -7,12 +7,14 @@ public enum DiffusionError: Error, Equatable, CustomStringConvertible {
     case invalidOption(String, String, String)
     case shapeMismatch(what: String, expected: String, found: String)
     case cancelled
+    case outOfMemory(bytes: Int)
 
     public var description: String {
         switch self {
         case let .invalidOption(name, value, allowed): "\(name) = \(value) is out of range (\(allowed))"
         case let .shapeMismatch(what, expected, found): "\(what): expected \(expected), found \(found)"
         case .cancelled: "cancelled"
+        case let .outOfMemory(bytes): "out of memory allocating \(bytes) bytes"
         }
     }
 }

@@ -142,6 +142,11 @@ struct Restore: ParsableCommand {
         } catch let error as RestoreError {
             bar.finish()
             throw CLIError(Exit.badImage, "\(error)")
+        } catch let error as CLIError {
+            throw error
+        } catch {  // the layers below: an allocation that failed, a kernel error
+            bar.finish()
+            throw CLIError(Exit.badImage, "\(error)")
         }
         bar.finish()
         guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(image.width * outScale),

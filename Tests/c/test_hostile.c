@@ -336,6 +336,55 @@ static void test_channels(void) {
     dc_context_release(context);
 }
 
+/* ---- 7. an address space only just above the working set: an error, never an abort ------------------------------ */
+
+#ifndef SANITIZED
+/* In a child, with the address space limited to what the process maps now plus MB, one restoration: it must end with
+ * DC_OK or DC_ERROR_OUT_OF_MEMORY, never by a signal (a Swift array or an unchecked allocation that fails aborts). */
+static int limited_restore(dc_context context, const unsigned char *in, unsigned char *out, int size, const char *options, int mb) {
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        long pages = 0;
+        FILE *statm = fopen("/proc/self/statm", "r");
+        if (!statm || fscanf(statm, "%ld", &pages) != 1) _exit(3);
+        fclose(statm);
+        rlim_t bytes = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)mb << 20);
+        struct rlimit limit = {bytes, bytes};
+        if (setrlimit(RLIMIT_AS, &limit) != 0) _exit(4);
+        dc_status status = dc_restore(context, in, out, DC_FORMAT_U8, size, size, 3, 0, options, NULL, NULL);
+        _exit(status == DC_OK || status == DC_ERROR_OUT_OF_MEMORY ? 0 : 5);
+    }
+    int wait_status = 0;
+    waitpid(child, &wait_status, 0);
+    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+#endif
+
+static void test_address_space(void) {
+#ifndef SANITIZED
+    enum { S = 64 };
+    static unsigned char in[S * S * 3], out[S * S * 3 * 4];
+    for (int i = 0; i < S * S * 3; i++) in[i] = (unsigned char)((i * 37 + i / (S * 3) * 11) % 251);
+    static const char *tasks[] = {"task=blind:seed=1", "task=denoise:noise_sigma=20:seed=1", "task=jpeg:seed=1",
+                                  "task=sr:scale=2:steps=1:seed=1", "task=deblur:seed=1", "task=colorize:seed=1",
+                                  "task=denoise:noise_sigma=20:preset=quality:seed=1"};
+    dc_context context = NULL;
+    EXPECT(new_context(model, &context), DC_OK);
+    EXPECT(dc_context_set_int(context, "num_threads", 1), DC_OK);
+    for (size_t t = 0; t < sizeof tasks / sizeof tasks[0]; t++) {
+        EXPECT(dc_restore(context, in, out, DC_FORMAT_U8, S, S, 3, 0, tasks[t], NULL, NULL), DC_OK); /* unlimited: works */
+        for (int mb = 1; mb <= 64; mb *= 4) {
+            int ended = limited_restore(context, in, out, S, tasks[t], mb);
+            CHECK(ended == 0, "%s under +%d MB of address space: child ended %d (128 + signal when killed)", tasks[t], mb, ended);
+        }
+    }
+    dc_context_release(context);
+#else
+    printf("skipped: restorations under an address-space limit (sanitizer build)\n");
+#endif
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: test_hostile MODEL_FOLDER SCRATCH_FOLDER\n");
@@ -350,6 +399,7 @@ int main(int argc, char **argv) {
     test_stale_handles();
     test_threads();
     test_channels();
+    test_address_space();
     printf("hostile: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

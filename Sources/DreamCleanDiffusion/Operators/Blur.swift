@@ -93,7 +93,7 @@ public struct Blur: MeasurementOperator {
         }
         let (eh, ew) = (2 * h, 2 * w)
         let spectrumWidth = ew / 2 + 1
-        let real = FFTBuffer<Float>(count: eh * ew), spectrum = FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
+        let real = try FFTBuffer<Float>(count: eh * ew), spectrum = try FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
         let kernelSpectrum = try self.kernelSpectrum(height: eh, width: ew)
         let plans = try FFTPlans(height: eh, width: ew, real: real, spectrum: spectrum)
         defer { plans.destroy() }
@@ -109,7 +109,7 @@ public struct Blur: MeasurementOperator {
             }
             fftwf_execute(plans.forward)
             for i in 0..<eh * spectrumWidth {
-                let (kr, ki) = response((kernelSpectrum[2 * i], kernelSpectrum[2 * i + 1]))
+                let (kr, ki) = response((kernelSpectrum.pointer[i].0, kernelSpectrum.pointer[i].1))
                 let (sr, si) = (spectrum.pointer[i].0, spectrum.pointer[i].1)
                 spectrum.pointer[i] = (sr * kr - si * ki, sr * ki + si * kr)
             }
@@ -121,13 +121,13 @@ public struct Blur: MeasurementOperator {
         return out
     }
 
-    /// The kernel's spectrum on an eh x ew grid (centred at the origin, wrapped), as interleaved (re, im).
-    private func kernelSpectrum(height eh: Int, width ew: Int) throws -> [Float] {
+    /// The kernel's spectrum on an eh x ew grid (centred at the origin, wrapped): eh x (ew / 2 + 1) values.
+    private func kernelSpectrum(height eh: Int, width ew: Int) throws -> FFTBuffer<fftwf_complex> {
         guard kernelSize <= eh, kernelSize <= ew else {
             throw DiffusionError.shapeMismatch(what: "blur kernel", expected: "at most the mirrored image size", found: "\(kernelSize)")
         }
         let spectrumWidth = ew / 2 + 1
-        let real = FFTBuffer<Float>(count: eh * ew), spectrum = FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
+        let real = try FFTBuffer<Float>(count: eh * ew), spectrum = try FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
         real.pointer.initialize(repeating: 0, count: eh * ew)
         let r = kernelSize / 2
         for ky in 0..<kernelSize {
@@ -138,16 +138,20 @@ public struct Blur: MeasurementOperator {
         let plans = try FFTPlans(height: eh, width: ew, real: real, spectrum: spectrum)
         defer { plans.destroy() }
         fftwf_execute(plans.forward)
-        return (0..<eh * spectrumWidth).flatMap { [spectrum.pointer[$0].0, spectrum.pointer[$0].1] }
+        return spectrum
     }
 }
 
-/// FFTW-aligned storage, freed with the buffer.
+/// FFTW-aligned storage, freed with the buffer; an allocation that fails is an error.
 final class FFTBuffer<Element> {
     let pointer: UnsafeMutablePointer<Element>
 
-    init(count: Int) {
-        pointer = fftwf_malloc(max(count, 1) * MemoryLayout<Element>.stride).bindMemory(to: Element.self, capacity: max(count, 1))
+    init(count: Int) throws {
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
+        guard !overflow, let raw = fftwf_malloc(bytes) as UnsafeMutableRawPointer? else {
+            throw DiffusionError.outOfMemory(bytes: bytes)
+        }
+        pointer = raw.bindMemory(to: Element.self, capacity: max(count, 1))
     }
 
     deinit { fftwf_free(pointer) }
