@@ -86,6 +86,10 @@ struct Restore: ParsableCommand {
             try restore()
         } catch let error as CLIError {
             writeStandardError("dreamclean: \(error.message)\n")
+            // Cancelled by a signal: leave at once. A normal exit runs the libraries' exit-time cleanup while their
+            // worker threads (OpenMP's team, libvips' pool) may still run, and aborted about 1 in 20 interrupted runs
+            // with heap corruption; there is nothing to flush (OUT is untouched, standard error is unbuffered).
+            if error.code == Exit.cancelled { _exit(error.code) }
             throw ExitCode(error.code)
         }
     }
