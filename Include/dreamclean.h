@@ -18,6 +18,10 @@
  *     file is a name inside the model folder, every weight and config number is finite and the schedule usable. A
  *     result that is not finite anyway is DC_ERROR_MODEL with the output untouched.
  *   - dc_last_error_message() is per thread: it explains the last failed call made by the calling thread.
+ *   - Asynchronous signal handlers must not run on a thread while it is inside the library: its compute kernels
+ *     (oneDNN's JIT code) keep data below the stack pointer, which a handler overwrites. Block such signals in the
+ *     threads that call the library (its compute threads inherit their mask) and take them on a thread of your own
+ *     (sigwait), as the CLI does.
  *   - The library never prints, never exits or aborts, and on any error or cancellation leaves the output image
  *     untouched (it is written only once the whole result is ready).
  */

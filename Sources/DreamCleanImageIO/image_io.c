@@ -60,22 +60,9 @@ int dcio_load(const char *path, long long max_pixels, float **pixels, int *width
     default: scale = 1.0; *bits = 32; break;
     }
     if (vips_linear1(in, &t[2], scale, 0.0, NULL) || vips_cast_float(t[2], &t[3], NULL)) goto done;
-    /* Decoded into memory of our own (malloc, freed with free()): the buffer vips_image_write_to_memory returned here
-     * was not always one free() may release (ASan: "free on address which was not malloc()-ed", in the CLI's
-     * interrupt test; glibc's heap was corrupted in about 1 of 6 to 20 interrupted runs). */
-    size_t size = (size_t)t[3]->Xsize * (size_t)t[3]->Ysize * (size_t)t[3]->Bands * sizeof(float);
-    float *memory = malloc(size ? size : 1);
-    if (!memory) {
-        vips_error("dreamclean", "no memory for a %dx%d image", t[3]->Xsize, t[3]->Ysize);
-        goto done;
-    }
-    VipsImage *target = vips_image_new_from_memory(memory, size, t[3]->Xsize, t[3]->Ysize, t[3]->Bands, VIPS_FORMAT_FLOAT);
-    if (!target || vips_image_write(t[3], target)) {
-        if (target) g_object_unref(target);
-        free(memory);
-        goto done;
-    }
-    g_object_unref(target);
+    size_t size = 0;
+    void *memory = vips_image_write_to_memory(t[3], &size);
+    if (!memory) goto done;
     *pixels = memory;
     *width = t[3]->Xsize;
     *height = t[3]->Ysize;
