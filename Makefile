@@ -65,16 +65,16 @@ VIPS_MODULES = vips-modules-$(shell pkg-config --modversion vips | cut -d. -f1,2
 VIPS_MODULEDIR = $(VIPS_LIBDIR)/$(VIPS_MODULES)
 VIPS_TEST_HOME = $(CURDIR)/.build/vips-home
 VIPS_MODULE_FLAGS = -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -IInclude $$(pkg-config --cflags vips) \
-	Sources/DreamCleanVips/dreamclean_vips.c $$(pkg-config --libs vips)
+	Hosts/vips/dreamclean_vips.c $$(pkg-config --libs vips)
 # GTK 2's headers use GLib types that GLib has since deprecated.
 GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInclude $$(pkg-config --cflags gimpui-2.0) \
-	examples/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
+	Hosts/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
 GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null)/plug-ins/dreamclean-gimp
 
-# libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanC.so.
+# libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanSharedLibrary.so.
 # Copied to a new file and renamed: a process that has the old library mapped keeps it intact.
 library: build
-	cp $(RELEASE)/libDreamCleanC.so $(RELEASE)/libdreamclean.so.0.tmp && mv -f $(RELEASE)/libdreamclean.so.0.tmp $(RELEASE)/libdreamclean.so.0
+	cp $(RELEASE)/libDreamCleanSharedLibrary.so $(RELEASE)/libdreamclean.so.0.tmp && mv -f $(RELEASE)/libdreamclean.so.0.tmp $(RELEASE)/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(RELEASE)/libdreamclean.so
 
 # The vips module against the library in the build folder, where the tests' VIPSHOME finds it.
@@ -169,12 +169,12 @@ check-standalone: library
 # tests, XCTest only: Swift Testing would close the log with "0 tests", hiding XCTest's count.
 # The Python module's tests (plain asserts: pytest's assertion rewriting trips a CPython 3.11.7 AST check here).
 check-python: library
-	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
+	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest Hosts/python -q -p no:cacheprovider --assert=plain
 
 # The vips operation through the vips command and pyvips, libvips loading the module from VIPSHOME.
 check-vips: vips-module deps-test
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
-		$(PYTHON) -m pytest examples/vips -q -p no:cacheprovider --assert=plain
+		$(PYTHON) -m pytest Hosts/vips -q -p no:cacheprovider --assert=plain
 
 # Load: 1, 2 and 8 threads through one shared context and through one context each, several rounds; outputs equal
 # the single-threaded ones, resident memory flat after round 1, no leak (LeakSanitizer at exit).
@@ -188,9 +188,9 @@ check-load: library
 SWIFT_CLANG = $(dir $(shell readlink -f $$(command -v swift)))clang
 SANITIZER_HOST_LIBS = -L/opt/swift/usr/lib/swift/linux -ldispatch -lBlocksRuntime -Wl,-rpath,/opt/swift/usr/lib/swift/linux -lpthread
 sanitized-library-%:
-	DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-$* --product DreamCleanC \
+	DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-$* --product DreamCleanSharedLibrary \
 		-Xswiftc -sanitize=$(subst asan,address,$(subst tsan,thread,$*)) -Xcc -fsanitize=$(subst asan,address,$(subst tsan,thread,$*))
-	cp .build-$*/release/libDreamCleanC.so .build-$*/release/libdreamclean.so.0
+	cp .build-$*/release/libDreamCleanSharedLibrary.so .build-$*/release/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 .build-$*/release/libdreamclean.so
 
 # The C and Python tests against the AddressSanitizer build of the library.
@@ -203,7 +203,7 @@ check-asan: sanitized-library-asan
 	./.build/test_hostile_asan Tests/Fixtures/adm-tiny .build/c-scratch/hostile
 	LD_PRELOAD=$$($(SWIFT_CLANG) -print-file-name=libclang_rt.asan-x86_64.so) ASAN_OPTIONS=detect_leaks=0 \
 		DREAMCLEAN_LIBRARY=$(CURDIR)/.build-asan/release/libdreamclean.so.0 \
-		$(PYTHON) -m pytest examples/python -q -p no:cacheprovider --assert=plain
+		$(PYTHON) -m pytest Hosts/python -q -p no:cacheprovider --assert=plain
 
 # The load test against the ThreadSanitizer build, one compute thread per context (libgomp is not instrumented, so
 # its thread team's barriers would read as races): what is checked is the library's own locking between host threads.
@@ -223,7 +223,7 @@ check-cli: build
 
 # The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 check-gimp: gimp-plugin
-	sh examples/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
+	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
 test: check-exports check-standalone check-c check-load check-install check-python check-vips check-gimp check-cli \
 	check-asan check-tsan
@@ -245,7 +245,7 @@ fuzz: $(if $(filter vips,$(FUZZERS)),fuzz-vips-harness)
 fuzz-vips-harness: sanitized-library-asan
 	mkdir -p .build-fuzz/release
 	$(SWIFT_CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address -IInclude $$(pkg-config --cflags vips) Fuzz/Vips/fuzz_vips.c \
-		Sources/DreamCleanVips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
+		Hosts/vips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
 		$$(pkg-config --libs vips gmodule-2.0) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
 
 bench: deps deps-python build

@@ -20,15 +20,15 @@ let noUndefined = Context.environment["DREAMCLEAN_CHECKED"] == "1" ? [] : ["-Xli
 let package = Package(
     name: "DreamClean",
     products: [
-        // The C ABI of Include/dreamclean.h. SwiftPM names it libDreamCleanC.so (the CLI owns the name "dreamclean");
-        // its soname is libdreamclean.so.0 and `make library` / `make install` give it that name.
-        .library(name: "DreamCleanC", type: .dynamic, targets: ["DreamCleanC"]),
-        .executable(name: "dreamclean", targets: ["dreamclean"]),
+        // The C ABI of Include/dreamclean.h. SwiftPM names it libDreamCleanSharedLibrary.so (the CLI owns the name
+        // "dreamclean"); its soname is libdreamclean.so.0 and `make library` / `make install` give it that name.
+        .library(name: "DreamCleanSharedLibrary", type: .dynamic, targets: ["DreamCleanSharedLibrary"]),
+        .executable(name: "dreamclean", targets: ["DreamCleanCLI"]),
         .library(name: "DreamCleanKernels", targets: ["DreamCleanKernels"]),
         .library(name: "DreamCleanNetworks", targets: ["DreamCleanNetworks"]),
         .library(name: "DreamCleanDiffusion", targets: ["DreamCleanDiffusion"]),
         .library(name: "DreamClean", targets: ["DreamClean"]),
-        .executable(name: "dreamclean-bench", targets: ["dreamclean-bench"]),
+        .executable(name: "dreamclean-bench", targets: ["DreamCleanBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,16 +47,16 @@ let package = Package(
         // libvips (Debian's libvips-dev) for image files in the CLI; the library itself never needs it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
         .target(name: "DreamCleanImageIO", dependencies: ["CVips"]),
-        .executableTarget(name: "dreamclean", dependencies: [
+        .executableTarget(name: "DreamCleanCLI", dependencies: [
             "DreamClean", "DreamCleanImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
         .target(name: "DreamCleanCSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "DreamCleanCAPI", dependencies: ["DreamClean", "DreamCleanCSupport"]),
-        .target(name: "DreamCleanC", dependencies: ["DreamCleanCAPI"], exclude: ["exports.map"], linkerSettings: [
+        .target(name: "DreamCleanSharedLibrary", dependencies: ["DreamCleanCAPI"], exclude: ["exports.map"], linkerSettings: [
             .unsafeFlags(staticSwiftRuntime + noUndefined + ["-Xlinker", "-soname=libdreamclean.so.0",
-                          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanC/exports.map"]),
+                          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DreamCleanSharedLibrary/exports.map"]),
         ]),
-        .executableTarget(name: "dreamclean-bench", dependencies: ["DreamCleanNetworks"]),
+        .executableTarget(name: "DreamCleanBench", dependencies: ["DreamCleanNetworks"]),
         // libFuzzer harnesses: `make fuzz` builds them with -sanitize=fuzzer,address; a plain build links them without
         // libFuzzer, and they then only say how to build them.
         .target(name: "FuzzSupport", path: "Fuzz/Support"),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  * Copyright (c) 2026 The DreamClean authors
  *
- * libFuzzer harness for the vips operation's arguments (Sources/DreamCleanVips, compiled in): the first bytes choose an
+ * libFuzzer harness for the vips operation's arguments (Hosts/vips, compiled in): the first bytes choose an
  * input image (size, bands 1-5, any libvips band format) and maybe a mask, the rest is an option string of the
  * operation's arguments as `vips` and pyvips pass them ("task=sr scale=3 ..."). Steps, VPS iterations and the SR
  * scale are capped afterwards so that one input takes milliseconds; the model is the tiny test model. Built by

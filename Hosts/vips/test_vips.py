@@ -12,8 +12,9 @@ import pyvips
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLE = os.path.join(HERE, "..", "images", "noisy.png")
-sys.path.insert(0, HERE)
+EXAMPLES = os.path.join(HERE, "..", "..", "examples")
+EXAMPLE = os.path.join(EXAMPLES, "images", "noisy.png")
+sys.path.insert(0, os.path.join(EXAMPLES, "vips"))
 import restore  # noqa: E402  (the pyvips example)
 
 
@@ -44,7 +45,7 @@ def test_operation_arguments_are_the_library_parameters():
 
 
 def test_shell_pipeline(tmp_path):
-    subprocess.run(["sh", os.path.join(HERE, "restore.sh"), EXAMPLE, str(tmp_path)], check=True)
+    subprocess.run(["sh", os.path.join(EXAMPLES, "vips", "restore.sh"), EXAMPLE, str(tmp_path)], check=True)
     source = pyvips.Image.new_from_file(EXAMPLE)
     for name in ("denoised.png", "deblocked.png"):
         out = pyvips.Image.new_from_file(str(tmp_path / name))
