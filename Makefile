@@ -13,7 +13,8 @@
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-VERSION := 0.2.0
+# The version's one source is the header's DC_VERSION_* macros (Swift reads them too; Tests/version.sh checks every surface).
+VERSION := $(shell awk '/^\#define DC_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } END { print v }' Include/dreamclean.h)
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
 # What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips.
@@ -215,6 +216,10 @@ check-tsan: sanitized-library-tsan
 		-L.build-tsan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-tsan/release $(SANITIZER_HOST_LIBS) -o .build/test_hostile_tsan
 	rm -rf .build/c-scratch/hostile-tsan && TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
 		./.build/test_hostile_tsan Tests/Fixtures/adm-tiny .build/c-scratch/hostile-tsan
+
+# One version: the header's, in the CLI, the library and the Makefile.
+check-version: library
+	sh Tests/version/test_version.sh $(RELEASE)/dreamclean $(RELEASE)/libdreamclean.so.0 $(VERSION)
 
 # The CLI interrupted or killed mid-run leaves OUT as it was or complete.
 check-cli: build

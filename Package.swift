@@ -43,7 +43,9 @@ let package = Package(
         // FFTW 3 (Debian's libfftw3-dev) for the deblurring operator.
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW"),
         .target(name: "DreamCleanDiffusion", dependencies: ["DreamCleanKernels", "CFFTW"]),
-        .target(name: "DreamClean", dependencies: ["DreamCleanDiffusion", "DreamCleanNetworks"]),
+        // Include/dreamclean.h for its version macros, the version's one source.
+        .systemLibrary(name: "CDreamCleanHeader", path: "Sources/CDreamCleanHeader"),
+        .target(name: "DreamClean", dependencies: ["DreamCleanDiffusion", "DreamCleanNetworks", "CDreamCleanHeader"]),
         // libvips (Debian's libvips-dev) for image files in the CLI; the library itself never needs it.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
         .target(name: "DreamCleanImageIO", dependencies: ["CVips"]),

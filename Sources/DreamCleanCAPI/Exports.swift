@@ -6,19 +6,22 @@
 
 import DreamClean
 import DreamCleanKernels
+import Glibc
 
 public typealias Handle = OpaquePointer
 public typealias ProgressFunction = @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool
 
-private let versionString: StaticString = "0.2.0"
+/// The version as a C string, made once and kept for the process (hosts may hold the pointer); never written after.
+nonisolated(unsafe) private let versionString: UnsafePointer<CChar>? = DreamCleanVersion.string.withCString { UnsafePointer(strdup($0)) }
+private let unknownVersion: StaticString = "unknown"
 
 @_cdecl("dc_version_string")
 public func dc_version_string() -> UnsafePointer<CChar> {
-    UnsafeRawPointer(versionString.utf8Start).assumingMemoryBound(to: CChar.self)
+    versionString ?? UnsafeRawPointer(unknownVersion.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 @_cdecl("dc_abi_version")
-public func dc_abi_version() -> Int32 { 1 }
+public func dc_abi_version() -> Int32 { Int32(DreamCleanVersion.abi) }
 
 @_cdecl("dc_status_string")
 public func dc_status_string(_ status: Int32) -> UnsafePointer<CChar> {

@@ -29,6 +29,7 @@ struct DreamCleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreamclean",
         abstract: "Restore damaged photos with a diffusion prior (DreamClean, ICLR 2024).",
+        version: DreamCleanVersion.string,
         subcommands: [Restore.self, Info.self])
 }
 
