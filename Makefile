@@ -221,6 +221,12 @@ check-tsan: sanitized-library-tsan
 check-version: library
 	sh Tests/version/test_version.sh $(RELEASE)/dreamclean $(RELEASE)/libdreamclean.so.0 $(VERSION)
 
+# Every surface against the parameter schema: the C table and its JSON, the CLI's flags, help and ranges, the
+# Python keywords, the vips operation's arguments.
+check-schema: vips-module
+	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 DREAMCLEAN_CLI=$(CURDIR)/$(RELEASE)/dreamclean \
+		$(PYTHON) -m pytest Tests/schema -q -p no:cacheprovider --assert=plain
+
 # The CLI interrupted or killed mid-run leaves OUT as it was or complete.
 check-cli: build
 	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test

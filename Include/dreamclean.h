@@ -133,6 +133,10 @@ dc_status dc_filter_execute(dc_filter filter);
 dc_status dc_filter_cancel(dc_filter filter);
 /* Releases a filter (NULL is allowed). */
 void dc_filter_release(dc_filter filter);
+/* The output size the filter's parameters give an input of in_width x in_height: the same, or `scale` times it for
+ * task=sr. The one place a host learns it; an overflowing size is DC_ERROR_INVALID_ARGUMENT. */
+dc_status dc_filter_get_output_size(dc_filter filter, size_t in_width, size_t in_height, size_t *out_width,
+                                    size_t *out_height);
 
 /* ---- What blind restoration reads ------------------------------------------------------------------------------- */
 
@@ -147,6 +151,11 @@ typedef struct {
 /* Reads the filter's input image as task=blind does before restoring it (noise, JPEG blocks, blur) and restores
  * nothing: for a host to show what blind mode will do (the CLI prints it). About a second per 10 megapixels. */
 dc_status dc_filter_read_input(dc_filter filter, dc_reading *reading);
+/* What dc_filter_execute would do with the input set (the reading above, then the resolved plan: per layer the
+ * problem, filters and sampler runs with their steps and strengths; the output size; bands, tiles and memory), as
+ * JSON into buffer (capacity bytes, NUL-terminated; *needed gets the size required). Restores nothing; reads the
+ * image as dc_filter_read_input does. A request that cannot fit max_memory_mb is DC_ERROR_OUT_OF_MEMORY. */
+dc_status dc_filter_get_plan(dc_filter filter, char *buffer, size_t capacity, size_t *needed);
 
 /* ---- Parameter introspection ----------------------------------------------------------------------------------- */
 
@@ -161,10 +170,10 @@ typedef struct {
     size_t struct_size;         /* set by the caller to sizeof(dc_param_desc); fields past it are not written */
     const char *name;           /* e.g. "strength" */
     dc_param_type type;         /* which setter takes it */
-    const char *description;    /* one line for a dialog or --help */
-    double minimum;             /* numeric range (inclusive) */
+    const char *description;    /* one line for a dialog or --help: what it does, its range, what the default means */
+    double minimum;             /* numeric range (inclusive), the "left to the library" value (e.g. -1) included */
     double maximum;
-    double default_value;       /* numeric default; for "auto" defaults see description */
+    double default_value;       /* numeric default (the "left to the library" value where there is one) */
     const char *default_string; /* string default, or "" */
     const char *choices;        /* for strings: comma-separated allowed values, else "" */
 } dc_param_desc;
@@ -173,12 +182,13 @@ typedef struct {
 int dc_param_count(void);
 /* Describes parameter `index` (0 <= index < dc_param_count()). The strings are static. */
 dc_status dc_param_info(int index, dc_param_desc *info);
-/* The same list as JSON into buffer (capacity bytes, NUL-terminated); *needed gets the size required. */
+/* The same list as JSON (name, type, description, help, unit, default, minimum, maximum, exclusive_minimum, unset
+ * and unset_meaning, constraint, choices) into buffer (capacity bytes, NUL-terminated); *needed gets the size required. */
 dc_status dc_params_json(char *buffer, size_t capacity, size_t *needed);
 
 /* ---- One call ---------------------------------------------------------------------------------------------------- */
 
-/* Restores `in` into `out` (same size, or `scale` times larger for task=sr; may be the same memory), packed pixels
+/* Restores `in` into `out` (the size dc_filter_get_output_size gives; may be the same memory), packed pixels
  * with rows `row_stride` bytes apart (0 = packed), with settings from an options string (NULL = defaults). */
 dc_status dc_restore(dc_context context, const void *in, void *out, dc_format format, size_t width, size_t height,
                      size_t channels, size_t row_stride, const char *options, dc_progress_fn progress, void *user);

@@ -7,8 +7,10 @@
  *   make gimp-plugin            # builds .build/gimp/dreamclean-gimp against libgimp2.0-dev
  *   make install-gimp           # copies it into GIMP's plug-in folder (gimptool-2.0 --install-admin-bin)
  *
- * Tasks that keep the image size: blind, denoise, jpeg, deblur, colorize, and inpaint, which restores the selected
- * pixels (the selection is the mask). Scripts call it as plug-in-dreamclean with the task and preset by name.
+ * The tasks and presets are the library's (dc_param_info), the tasks limited to those whose output keeps the
+ * layer's size (dc_filter_get_output_size): today blind, denoise, jpeg, deblur, inpaint, which restores the selected
+ * pixels (the selection is the mask), and colorize. Scripts call it as plug-in-dreamclean with the task and preset
+ * by name.
  */
 #include <dreamclean.h>
 #include <libgimp/gimp.h>
@@ -18,16 +20,20 @@
 #define PROCEDURE "plug-in-dreamclean"
 #define BINARY "dreamclean-gimp"
 
-static const char *const tasks[] = {"blind", "denoise", "jpeg", "deblur", "colorize", "inpaint"};
-static const char *const presets[] = {"fast", "balanced", "quality"};
+/* A string parameter's choices, as the library lists them. */
+typedef struct {
+    gchar **names; /* NULL-terminated; kept for the process */
+    int count;
+    int preferred; /* the library's default */
+} Choices;
 
 typedef struct {
-    gint task;   /* index into tasks */
-    gint preset; /* index into presets */
-    gint seed;   /* -1: random */
+    gchar task[32];
+    gchar preset[32];
+    gint seed; /* -1: random */
 } Settings;
 
-static Settings settings = {0, 1, -1};
+static Settings settings = {"", "", -1};
 
 static void query(void);
 static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals, GimpParam **return_vals);
@@ -41,8 +47,9 @@ static void query(void) {
         {GIMP_PDB_INT32, "run-mode", "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1) }"},
         {GIMP_PDB_IMAGE, "image", "Input image"},
         {GIMP_PDB_DRAWABLE, "drawable", "Drawable to restore"},
-        {GIMP_PDB_STRING, "task", "blind, denoise, jpeg, deblur, colorize or inpaint (the selection is the hole)"},
-        {GIMP_PDB_STRING, "preset", "fast, balanced or quality"},
+        {GIMP_PDB_STRING, "task", "A task of the library that keeps the size: blind, denoise, jpeg, deblur, colorize or inpaint "
+                                  "(the selection is the hole)"},
+        {GIMP_PDB_STRING, "preset", "A preset of the library: fast, balanced or quality"},
         {GIMP_PDB_INT32, "seed", "Random seed, -1 for a new one"},
     };
     gimp_install_procedure(PROCEDURE, "Restore a damaged photo with a diffusion prior",
@@ -53,10 +60,50 @@ static void query(void) {
     gimp_plugin_menu_register(PROCEDURE, "<Image>/Filters/Enhance");
 }
 
-static int index_of(const char *value, const char *const *names, int count) {
-    for (int i = 0; value && i < count; i++)
-        if (strcmp(value, names[i]) == 0) return i;
+static int index_of(const char *value, const Choices *choices) {
+    for (int i = 0; value && i < choices->count; i++)
+        if (strcmp(value, choices->names[i]) == 0) return i;
     return -1;
+}
+
+/* The choices dc_param_info gives parameter `name`; `keep` (when given) filters them. */
+static Choices library_choices(const char *name, gboolean (*keep)(dc_filter, const char *), dc_filter filter) {
+    Choices result = {g_new0(gchar *, 1), 0, 0};
+    dc_param_desc info = {.struct_size = sizeof info};
+    for (int i = 0; i < dc_param_count(); i++) {
+        if (dc_param_info(i, &info) != DC_OK || strcmp(info.name, name) != 0) continue;
+        gchar **all = g_strsplit(info.choices, ",", -1);
+        result.names = g_new0(gchar *, g_strv_length(all) + 1);
+        for (int k = 0; all[k]; k++) {
+            if (keep && !keep(filter, all[k])) continue;
+            if (strcmp(all[k], info.default_string) == 0) result.preferred = result.count;
+            result.names[result.count++] = g_strdup(all[k]);
+        }
+        g_strfreev(all);
+    }
+    return result;
+}
+
+/* The layer is restored in place: a task is offered when its output keeps the input's size. */
+static gboolean keeps_size(dc_filter filter, const char *task) {
+    size_t width = 0, height = 0;
+    return dc_filter_set_string(filter, "task", task) == DC_OK &&
+           dc_filter_get_output_size(filter, 64, 64, &width, &height) == DC_OK && width == 64 && height == 64;
+}
+
+static Choices tasks, presets;
+
+/* The lists, from a filter on `context`; FALSE when the library refused. */
+static gboolean load_choices(dc_context context) {
+    dc_filter filter = NULL;
+    if (dc_filter_new(context, &filter) != DC_OK) return FALSE;
+    tasks = library_choices("task", keeps_size, filter);
+    presets = library_choices("preset", NULL, NULL);
+    dc_filter_release(filter);
+    if (index_of(settings.task, &tasks) < 0) g_strlcpy(settings.task, tasks.count ? tasks.names[tasks.preferred] : "", sizeof settings.task);
+    if (index_of(settings.preset, &presets) < 0)
+        g_strlcpy(settings.preset, presets.count ? presets.names[presets.preferred] : "", sizeof settings.preset);
+    return tasks.count > 0 && presets.count > 0;
 }
 
 static bool report_progress(void *user, double fraction) {
@@ -77,14 +124,13 @@ static gboolean ask(void) {
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), table, TRUE, TRUE, 0);
 
     GtkWidget *task = gtk_combo_box_text_new();
-    for (size_t i = 0; i < G_N_ELEMENTS(tasks); i++) gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(task), tasks[i]);
-    gtk_combo_box_set_active(GTK_COMBO_BOX(task), settings.task);
+    for (int i = 0; i < tasks.count; i++) gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(task), tasks.names[i]);
+    gtk_combo_box_set_active(GTK_COMBO_BOX(task), index_of(settings.task, &tasks));
     gimp_table_attach_aligned(GTK_TABLE(table), 0, 0, "_Task:", 0.0, 0.5, task, 1, FALSE);
 
     GtkWidget *preset = gtk_combo_box_text_new();
-    for (size_t i = 0; i < G_N_ELEMENTS(presets); i++)
-        gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(preset), presets[i]);
-    gtk_combo_box_set_active(GTK_COMBO_BOX(preset), settings.preset);
+    for (int i = 0; i < presets.count; i++) gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(preset), presets.names[i]);
+    gtk_combo_box_set_active(GTK_COMBO_BOX(preset), index_of(settings.preset, &presets));
     gimp_table_attach_aligned(GTK_TABLE(table), 0, 1, "_Preset:", 0.0, 0.5, preset, 1, FALSE);
 
     GtkWidget *seed = gtk_spin_button_new_with_range(-1, G_MAXINT, 1);
@@ -94,8 +140,9 @@ static gboolean ask(void) {
     gtk_widget_show_all(dialog);
     gboolean ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
     if (ok) {
-        settings.task = gtk_combo_box_get_active(GTK_COMBO_BOX(task));
-        settings.preset = gtk_combo_box_get_active(GTK_COMBO_BOX(preset));
+        g_strlcpy(settings.task, tasks.names[MAX(gtk_combo_box_get_active(GTK_COMBO_BOX(task)), 0)], sizeof settings.task);
+        g_strlcpy(settings.preset, presets.names[MAX(gtk_combo_box_get_active(GTK_COMBO_BOX(preset)), 0)],
+                  sizeof settings.preset);
         settings.seed = gtk_spin_button_get_value_as_int(GTK_SPIN_BUTTON(seed));
     }
     gtk_widget_destroy(dialog);
@@ -103,10 +150,10 @@ static gboolean ask(void) {
 }
 
 /* Restores the drawable's selected rectangle; the message of a failure goes to *error. */
-static GimpPDBStatusType restore(gint32 image, gint32 drawable, gchar **error) {
+static GimpPDBStatusType restore(dc_context context, gint32 image, gint32 drawable, gchar **error) {
     gint x, y, width, height;
     if (!gimp_drawable_mask_intersect(drawable, &x, &y, &width, &height)) return GIMP_PDB_SUCCESS; /* empty */
-    gboolean inpaint = strcmp(tasks[settings.task], "inpaint") == 0;
+    gboolean inpaint = strcmp(settings.task, "inpaint") == 0;
     if (inpaint) { /* the whole drawable: the network needs the surroundings of the hole */
         x = y = 0;
         width = gimp_drawable_width(drawable);
@@ -137,12 +184,10 @@ static GimpPDBStatusType restore(gint32 image, gint32 drawable, gchar **error) {
         g_object_unref(selection);
     }
 
-    dc_context context = NULL;
     dc_filter filter = NULL;
-    dc_status status = dc_context_new(NULL, &context);
-    if (status == DC_OK) status = dc_filter_new(context, &filter);
-    if (status == DC_OK) status = dc_filter_set_string(filter, "task", tasks[settings.task]);
-    if (status == DC_OK) status = dc_filter_set_string(filter, "preset", presets[settings.preset]);
+    dc_status status = dc_filter_new(context, &filter);
+    if (status == DC_OK) status = dc_filter_set_string(filter, "task", settings.task);
+    if (status == DC_OK) status = dc_filter_set_string(filter, "preset", settings.preset);
     if (status == DC_OK) status = dc_filter_set_int(filter, "seed", settings.seed);
     if (status == DC_OK)
         status = dc_filter_set_image(filter, "input", pixels, DC_FORMAT_U8, (size_t)width, (size_t)height, channels, 0, 0);
@@ -166,7 +211,6 @@ static GimpPDBStatusType restore(gint32 image, gint32 drawable, gchar **error) {
         *error = g_strdup_printf("DreamClean: %s", dc_last_error_message());
     }
     dc_filter_release(filter);
-    dc_context_release(context);
     g_free(pixels);
     g_free(mask);
     return status == DC_OK ? GIMP_PDB_SUCCESS : GIMP_PDB_EXECUTION_ERROR;
@@ -185,26 +229,39 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
     gint32 image = param[1].data.d_image;
     gint32 drawable = param[2].data.d_drawable;
     gimp_get_data(PROCEDURE, &settings);
+    settings.task[sizeof settings.task - 1] = settings.preset[sizeof settings.preset - 1] = '\0';
+    dc_context context = NULL;
+    if (dc_context_new(NULL, &context) != DC_OK || !load_choices(context)) {
+        *nreturn_vals = 2;
+        values[0].data.d_status = GIMP_PDB_EXECUTION_ERROR;
+        values[1].type = GIMP_PDB_STRING;
+        values[1].data.d_string = g_strdup_printf("DreamClean: %s", dc_last_error_message());
+        dc_context_release(context);
+        return;
+    }
     if (mode == GIMP_RUN_INTERACTIVE && !ask()) {
         values[0].data.d_status = GIMP_PDB_CANCEL;
+        dc_context_release(context);
         return;
     }
     if (mode == GIMP_RUN_NONINTERACTIVE) {
-        int task = nparams >= 4 ? index_of(param[3].data.d_string, tasks, G_N_ELEMENTS(tasks)) : 0;
-        int preset = nparams >= 5 ? index_of(param[4].data.d_string, presets, G_N_ELEMENTS(presets)) : 1;
-        if (task < 0 || preset < 0) {
+        const char *task = nparams >= 4 ? param[3].data.d_string : tasks.names[tasks.preferred];
+        const char *preset = nparams >= 5 ? param[4].data.d_string : presets.names[presets.preferred];
+        if (index_of(task, &tasks) < 0 || index_of(preset, &presets) < 0) {
             values[0].data.d_status = GIMP_PDB_CALLING_ERROR;
+            dc_context_release(context);
             return;
         }
-        settings.task = task;
-        settings.preset = preset;
+        g_strlcpy(settings.task, task, sizeof settings.task);
+        g_strlcpy(settings.preset, preset, sizeof settings.preset);
         settings.seed = nparams >= 6 ? param[5].data.d_int32 : -1;
     }
 
     gchar *error = NULL;
     gimp_image_undo_group_start(image);
-    GimpPDBStatusType status = restore(image, drawable, &error);
+    GimpPDBStatusType status = restore(context, image, drawable, &error);
     gimp_image_undo_group_end(image);
+    dc_context_release(context);
     values[0].data.d_status = status;
     if (error) {
         *nreturn_vals = 2;

@@ -12,6 +12,7 @@ and type. Errors raise `DreamCleanError` with the library's message.
 
 The library is found at $DREAMCLEAN_LIBRARY, then by the linker (`make install`), then in this checkout's build folder.
 """
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -22,16 +23,15 @@ import numpy as np
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _FORMATS = {np.dtype(np.uint8): 1, np.dtype(np.uint16): 2, np.dtype(np.float32): 3}
 _PROGRESS = ctypes.CFUNCTYPE(ctypes.c_bool, ctypes.c_void_p, ctypes.c_double)
-_STATUS_NAMES = {0: "OK", 1: "UNKNOWN", 2: "INVALID_ARGUMENT", 3: "INVALID_OPERATION", 4: "OUT_OF_MEMORY",
-                 5: "UNSUPPORTED", 6: "CANCELLED", 7: "IO", 8: "MODEL"}
 
 
 class DreamCleanError(Exception):
     """A failed library call: `status` is the dc_status name (e.g. "CANCELLED"), the text is the library's message."""
 
     def __init__(self, status, message):
-        super().__init__(f"{_STATUS_NAMES.get(status, status)}: {message}")
-        self.status = _STATUS_NAMES.get(status, str(status))
+        name = _lib.dc_status_string(status).decode().removeprefix("DC_ERROR_").removeprefix("DC_")
+        super().__init__(f"{name}: {message}")
+        self.status = name
         self.message = message
 
 
@@ -56,6 +56,7 @@ def _load_library():
     signatures = {
         "dc_last_error_message": ([], ctypes.c_char_p),
         "dc_version_string": ([], ctypes.c_char_p),
+        "dc_status_string": ([ctypes.c_int], ctypes.c_char_p),
         "dc_context_new": ([ctypes.c_char_p, ctypes.POINTER(handle)], status),
         "dc_context_set_int": ([handle, ctypes.c_char_p, ctypes.c_int64], status),
         "dc_context_release": ([handle], None),
@@ -69,6 +70,9 @@ def _load_library():
         "dc_filter_set_progress": ([handle, _PROGRESS, ctypes.c_void_p], status),
         "dc_filter_execute": ([handle], status),
         "dc_filter_read_input": ([handle, ctypes.POINTER(_Reading)], status),
+        "dc_filter_get_output_size": ([handle, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
+                                       ctypes.POINTER(ctypes.c_size_t)], status),
+        "dc_filter_get_plan": ([handle, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)], status),
         "dc_filter_cancel": ([handle], status),
         "dc_filter_release": ([handle], None),
         "dc_params_json": ([ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)], status),
@@ -91,13 +95,19 @@ def version():
     return _lib.dc_version_string().decode()
 
 
-def parameters():
-    """The library's parameter list: dicts with name, type, description, default, and range or choices."""
+def _string_out(call):
+    """A string from a call that fills (buffer, capacity, needed): asked for its size, then for it."""
     needed = ctypes.c_size_t(0)
-    _check(_lib.dc_params_json(None, 0, ctypes.byref(needed)))
+    _check(call(None, 0, ctypes.byref(needed)))
     buffer = ctypes.create_string_buffer(needed.value)
-    _check(_lib.dc_params_json(buffer, needed.value, ctypes.byref(needed)))
-    return json.loads(buffer.value.decode())
+    _check(call(buffer, needed.value, ctypes.byref(needed)))
+    return buffer.value.decode()
+
+
+def parameters():
+    """The library's parameter schema: dicts with name, type, description, help, unit, default, range (minimum,
+    maximum, and the `unset` value with its meaning) or choices, and any constraint."""
+    return json.loads(_string_out(_lib.dc_params_json))
 
 
 _PARAMETERS = {p["name"]: p for p in parameters()}
@@ -145,19 +155,32 @@ class Context:
     def read(self, image):
         """What task="blind" reads from `image` before restoring it, without restoring: a dict with noise_sigma (0-255
         units), jpeg_step and jpeg_quality (None: no JPEG blocks), blur_sigma (pixels; None: not deblurred)."""
-        array = self._array(image)
         reading = _Reading(struct_size=ctypes.sizeof(_Reading))
+        with self._filter(self._array(image), {}) as handle:
+            _check(_lib.dc_filter_read_input(handle, ctypes.byref(reading)))
+        return {"noise_sigma": reading.noise_sigma, "jpeg_step": reading.jpeg_step or None,
+                "jpeg_quality": reading.jpeg_quality or None, "blur_sigma": reading.blur_sigma or None}
+
+    def plan(self, image, **params):
+        """What restore(image, **params) would do, without restoring: the library's resolved plan as a dict (task,
+        preset, output size, the reading, per layer the problem and sampler runs, bands, tiles, memory)."""
+        with self._filter(self._array(image), params) as handle:
+            return json.loads(_string_out(lambda *out: _lib.dc_filter_get_plan(handle, *out)))
+
+    @contextlib.contextmanager
+    def _filter(self, array, params):
+        """A filter on this context with `params` set and `array` as its input; released afterwards."""
         handle = ctypes.c_void_p()
         _check(_lib.dc_filter_new(self._handle, ctypes.byref(handle)))
         try:
+            for name, value in params.items():
+                self._set(handle, name, value)
             h, w, c = array.shape
             _check(_lib.dc_filter_set_image(handle, b"input", array.ctypes.data, _FORMATS[array.dtype], w, h, c,
                                             array.strides[1], array.strides[0]))
-            _check(_lib.dc_filter_read_input(handle, ctypes.byref(reading)))
+            yield handle
         finally:
             _lib.dc_filter_release(handle)
-        return {"noise_sigma": reading.noise_sigma, "jpeg_step": reading.jpeg_step or None,
-                "jpeg_quality": reading.jpeg_quality or None, "blur_sigma": reading.blur_sigma or None}
 
     def _array(self, image):
         """`image` as an (H, W, C) array the library reads (C 1-4; uint8, uint16 or float32), or the reason not."""
@@ -182,23 +205,17 @@ class Context:
         """
         array = self._array(image)
         h, w, c = array.shape
-        scale = params.get("scale", _PARAMETERS["scale"]["default"]) if params.get("task") == "sr" else 1
-        out = np.empty((h * scale, w * scale, c), dtype=array.dtype)
-        handle = ctypes.c_void_p()
-        _check(_lib.dc_filter_new(self._handle, ctypes.byref(handle)))
-        try:
-            for name, value in params.items():
-                self._set(handle, name, value)
-            fmt = _FORMATS[array.dtype]
-            _check(_lib.dc_filter_set_image(handle, b"input", array.ctypes.data, fmt, w, h, c, array.strides[1], array.strides[0]))
-            _check(_lib.dc_filter_set_image(handle, b"output", out.ctypes.data, fmt, w * scale, h * scale, c, 0, 0))
+        with self._filter(array, params) as handle:
+            out_w, out_h = ctypes.c_size_t(), ctypes.c_size_t()
+            _check(_lib.dc_filter_get_output_size(handle, w, h, ctypes.byref(out_w), ctypes.byref(out_h)))
+            out = np.empty((out_h.value, out_w.value, c), dtype=array.dtype)
+            _check(_lib.dc_filter_set_image(handle, b"output", out.ctypes.data, _FORMATS[array.dtype], out_w.value, out_h.value,
+                                            c, 0, 0))
             callback = _PROGRESS(lambda user, fraction: progress(fraction) is not False) if progress else _PROGRESS()
             _check(_lib.dc_filter_set_progress(handle, callback, None))
             if on_start:
                 on_start(Job(handle))
             _check(_lib.dc_filter_execute(handle))
-        finally:
-            _lib.dc_filter_release(handle)
         return out[:, :, 0] if np.asarray(image).ndim == 2 else out
 
     @staticmethod

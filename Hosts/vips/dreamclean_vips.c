@@ -168,16 +168,18 @@ static int vips_dreamclean_build(VipsObject *object) {
     if (dc_filter_new(context, &filter) != DC_OK) { fail("filter"); goto done; }
     if (apply_parameters(self, filter)) goto done;
 
-    char task[16] = "";
-    int64_t scale = 1;
-    dc_filter_get_string(filter, "task", task, sizeof task, NULL);
-    if (strcmp(task, "sr") == 0) dc_filter_get_int(filter, "scale", &scale);
-    if (t[0]->Xsize > VIPS_MAX_COORD / scale || t[0]->Ysize > VIPS_MAX_COORD / scale) {
-        vips_error("dreamclean", "%dx%d times %d is too large", t[0]->Xsize, t[0]->Ysize, (int)scale);
+    size_t out_width, out_height;
+    if (dc_filter_get_output_size(filter, (size_t)t[0]->Xsize, (size_t)t[0]->Ysize, &out_width, &out_height) != DC_OK) {
+        fail("output size");
         goto done;
     }
+    if (out_width > VIPS_MAX_COORD || out_height > VIPS_MAX_COORD) {
+        vips_error("dreamclean", "a %zux%zu output is too large", out_width, out_height);
+        goto done;
+    }
+    double scale = (double)out_width / t[0]->Xsize; /* the resolution follows the size */
     t[2] = vips_image_new_memory();
-    vips_image_init_fields(t[2], t[0]->Xsize * (int)scale, t[0]->Ysize * (int)scale, t[0]->Bands, t[0]->BandFmt,
+    vips_image_init_fields(t[2], (int)out_width, (int)out_height, t[0]->Bands, t[0]->BandFmt,
                            VIPS_CODING_NONE, t[0]->Type, t[0]->Xres * scale, t[0]->Yres * scale);
     if (vips_image_write_prepare(t[2])) goto done;
 

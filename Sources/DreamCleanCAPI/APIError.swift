@@ -42,7 +42,7 @@ func classify(_ error: any Error) -> (Status, String) {
     case let error as APIError: return (error.status, error.message)
     case let error as RestoreError:
         switch error {
-        case .invalidImage, .invalidOption: return (.invalidArgument, error.description)
+        case .invalidImage, .invalidOption, .unknownParameter, .malformedOptions: return (.invalidArgument, error.description)
         case .unsupported: return (.unsupported, error.description)
         case .cancelled: return (.cancelled, error.description)
         case .outOfMemory: return (.outOfMemory, error.description)

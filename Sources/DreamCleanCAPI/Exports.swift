@@ -152,7 +152,7 @@ public func dc_filter_set_image(_ handle: Handle?, _ slot: UnsafePointer<CChar>?
     }
 }
 
-private func setParameter(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: () throws -> ParameterValue) -> Int32 {
+private func setParameter(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: () throws -> RestoreParameter.Value) -> Int32 {
     guarded {
         let filter = try Handles.filter(handle)
         try filter.parameters.set(try string(name, "name"), try value())
@@ -176,10 +176,10 @@ public func dc_filter_set_bool(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
 
 @_cdecl("dc_filter_set_string")
 public func dc_filter_set_string(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: UnsafePointer<CChar>?) -> Int32 {
-    setParameter(handle, name) { .string(try string(value, "value")) }
+    setParameter(handle, name) { .choice(try string(value, "value")) }
 }
 
-private func getParameter(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ body: (ParameterValue, String) throws -> Void) -> Int32 {
+private func getParameter(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ body: (RestoreParameter.Value, String) throws -> Void) -> Int32 {
     guarded {
         let filter = try Handles.filter(handle)
         let name = try string(name, "name")
@@ -218,7 +218,7 @@ public func dc_filter_get_bool(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
 public func dc_filter_get_string(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ buffer: UnsafeMutablePointer<CChar>?,
                                  _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> Int32 {
     getParameter(handle, name) { value, name in
-        guard case let .string(v) = value else { throw APIError(.invalidArgument, "\(name) is not a string parameter") }
+        guard case let .choice(v) = value else { throw APIError(.invalidArgument, "\(name) is not a string parameter") }
         try copyOut(v, buffer, capacity, needed)
     }
 }
@@ -263,6 +263,31 @@ public func dc_filter_read_input(_ handle: Handle?, _ reading: UnsafeMutableRawP
     }
 }
 
+@_cdecl("dc_filter_get_output_size")
+public func dc_filter_get_output_size(_ handle: Handle?, _ inputWidth: Int, _ inputHeight: Int, _ outputWidth: UnsafeMutablePointer<Int>?,
+                                      _ outputHeight: UnsafeMutablePointer<Int>?) -> Int32 {
+    guarded {
+        let filter = try Handles.filter(handle)
+        guard let outputWidth, let outputHeight else { throw APIError(.invalidArgument, "output_width or output_height is NULL") }
+        let size = try outputSize(filter, inputWidth, inputHeight)
+        outputWidth.pointee = size.width
+        outputHeight.pointee = size.height
+    }
+}
+
+@_cdecl("dc_filter_get_plan")
+public func dc_filter_get_plan(_ handle: Handle?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                               _ needed: UnsafeMutablePointer<Int>?) -> Int32 {
+    guarded {
+        let filter = try Handles.filter(handle)
+        guard let input = filter.input else { throw APIError(.invalidOperation, "set the input image before asking for the plan") }
+        var options = try filter.restoreOptions()
+        options.memoryLimitMB = options.memoryLimitMB ?? filter.context.memoryLimitMB
+        let plan = try filter.context.restorer.plan(for: try input.buffer(), options: options, outputChannels: filter.output?.channels)
+        try copyOut(plan.json, buffer, capacity, needed)
+    }
+}
+
 @_cdecl("dc_filter_release")
 public func dc_filter_release(_ handle: Handle?) {
     Handles.release(handle, .filter)
@@ -274,15 +299,8 @@ private func execute(_ filter: FilterObject) throws {
     guard let input = filter.input, let output = filter.output else {
         throw APIError(.invalidOperation, "set the input and output images before executing")
     }
-    var options = filter.parameters.restoreOptions
-    options.memoryLimitMB = filter.parameters.memoryLimitMB ?? filter.context.memoryLimitMB
-    if let mask = filter.mask {
-        guard mask.width == input.width, mask.height == input.height else {
-            throw APIError(.invalidArgument, "mask is \(mask.width)x\(mask.height), the input \(input.width)x\(input.height)")
-        }
-        let buffer = try mask.buffer()
-        options.mask = (0..<mask.height).flatMap { y in (0..<mask.width).map { x in buffer.sample(x, y, 0) > 0 ? 0 : 1 } }
-    }
+    var options = try filter.restoreOptions()
+    options.memoryLimitMB = options.memoryLimitMB ?? filter.context.memoryLimitMB
     let progress = filter.progress
     try filter.context.restorer.restore(input: try input.buffer(), output: try output.buffer(), options: options,
                                         cancel: filter.cancellation) { fraction in
@@ -294,22 +312,22 @@ private func execute(_ filter: FilterObject) throws {
 
 
 @_cdecl("dc_param_count")
-public func dc_param_count() -> Int32 { Int32(Parameter.all.count) }
+public func dc_param_count() -> Int32 { Int32(RestoreParameter.all.count) }
 
 @_cdecl("dc_param_info")
 public func dc_param_info(_ index: Int32, _ info: UnsafeMutableRawPointer?) -> Int32 {
     guarded {
         guard let info else { throw APIError(.invalidArgument, "info is NULL") }
-        guard index >= 0, Int(index) < Parameter.all.count else {
-            throw APIError(.invalidArgument, "index \(index) is out of range [0, \(Parameter.all.count))")
+        guard index >= 0, Int(index) < RestoreParameter.all.count else {
+            throw APIError(.invalidArgument, "index \(index) is out of range [0, \(RestoreParameter.all.count))")
         }
-        try ParameterDescription.write(Parameter.all[Int(index)], into: info)
+        try ParameterDescription.write(index: Int(index), into: info)
     }
 }
 
 @_cdecl("dc_params_json")
 public func dc_params_json(_ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int, _ needed: UnsafeMutablePointer<Int>?) -> Int32 {
-    guarded { try copyOut(Parameter.json, buffer, capacity, needed) }
+    guarded { try copyOut(ParameterTable.json, buffer, capacity, needed) }
 }
 
 // MARK: - One call
@@ -322,21 +340,23 @@ public func dc_restore(_ context: Handle?, _ input: UnsafeRawPointer?, _ output:
         let filter = FilterObject(context: try Handles.context(context))
         if let options { try filter.parameters.apply(options: try string(options, "options")) }
         filter.progress = progress.map { ($0, user) }
-        let scale: Int
-        if case let .string(task) = try filter.parameters.get("task"), task == "sr", case let .int(s) = try filter.parameters.get("scale") {
-            scale = Int(s)
-        } else {
-            scale = 1
-        }
         let handle = try Handles.register(filter, .filter)
         defer { Handles.release(handle, .filter) }
         try check(dc_filter_set_image(handle, "input", UnsafeMutableRawPointer(mutating: input), format, width, height, channels, 0, rowStride))
-        let (outWidth, overflowW) = width.multipliedReportingOverflow(by: scale)
-        let (outHeight, overflowH) = height.multipliedReportingOverflow(by: scale)
-        guard !overflowW, !overflowH else { throw APIError(.invalidArgument, "output size overflows") }
-        try check(dc_filter_set_image(handle, "output", output, format, outWidth, outHeight, channels, 0, scale == 1 ? rowStride : 0))
+        let size = try outputSize(filter, width, height)
+        let sameSize = size.width == width && size.height == height
+        try check(dc_filter_set_image(handle, "output", output, format, size.width, size.height, channels, 0, sameSize ? rowStride : 0))
         try execute(filter)
     }
+}
+
+/// The output size the filter's parameters give an input of this size (size_t arrives as Int: above Int.max is negative).
+private func outputSize(_ filter: FilterObject, _ width: Int, _ height: Int) throws -> (width: Int, height: Int) {
+    guard width >= 0, height >= 0 else { throw APIError(.invalidArgument, "the input size is too large") }
+    guard let size = RestorationPlan.outputSize(width: width, height: height, options: filter.parameters.restoreOptions) else {
+        throw APIError(.invalidArgument, "the output size of a \(width)x\(height) input overflows")
+    }
+    return size
 }
 
 /// Turns a status from a nested entry point back into an error (its message is already the thread's).

@@ -48,7 +48,7 @@ struct ImageSlot {
 /// What a dc_filter handle points to.
 final class FilterObject: @unchecked Sendable {
     let context: ContextObject
-    var parameters = ParameterSet()
+    var parameters = RestoreParameterValues()
     var input: ImageSlot?
     var output: ImageSlot?
     var mask: ImageSlot?
@@ -59,6 +59,19 @@ final class FilterObject: @unchecked Sendable {
     private var busy = false
 
     init(context: ContextObject) { self.context = context }
+
+    /// The options the parameters and the mask image give (the memory limit left nil: the context's applies).
+    func restoreOptions() throws -> RestoreOptions {
+        var options = parameters.restoreOptions
+        if let mask {
+            guard let input, mask.width == input.width, mask.height == input.height else {
+                throw APIError(.invalidArgument, "mask is \(mask.width)x\(mask.height), the input \(input?.width ?? 0)x\(input?.height ?? 0)")
+            }
+            let buffer = try mask.buffer()
+            options.mask = (0..<mask.height).flatMap { y in (0..<mask.width).map { x in buffer.sample(x, y, 0) > 0 ? 0 : 1 } }
+        }
+        return options
+    }
 
     /// Runs `body` as this filter's one execution, or throws when one is running.
     func executingOnce(_ body: () throws -> Void) throws {

@@ -29,16 +29,18 @@ enum ParameterDescription {
     /// bytes; Tests/c/test_api.c asserts them against the header).
     static let offsets = [0, 8, 16, 24, 32, 40, 48, 56, 64]
 
-    static func write(_ parameter: Parameter, into raw: UnsafeMutableRawPointer) throws {
+    static func write(index: Int, into raw: UnsafeMutableRawPointer) throws {
         let out = try SizedStruct(raw, minimum: 16, name: "dc_param_desc")
-        out.put(parameter.name.utf8Start, offset: offsets[1])
-        out.put(parameter.kind.rawValue, offset: offsets[2])
-        out.put(parameter.description.utf8Start, offset: offsets[3])
-        out.put(parameter.minimum, offset: offsets[4])
-        out.put(parameter.maximum, offset: offsets[5])
-        out.put(parameter.defaultValue, offset: offsets[6])
-        out.put(parameter.defaultString.utf8Start, offset: offsets[7])
-        out.put(parameter.choices.utf8Start, offset: offsets[8])
+        let parameter = RestoreParameter.all[index], strings = ParameterTable.strings[index]
+        let range = parameter.reportedRange
+        out.put(strings.name, offset: offsets[1])
+        out.put(ParameterTable.typeCode(parameter.kind), offset: offsets[2])
+        out.put(strings.description, offset: offsets[3])
+        out.put(parameter.kind == .choice ? 0 : range.lowerBound, offset: offsets[4])
+        out.put(parameter.kind == .choice ? 0 : range.upperBound, offset: offsets[5])
+        out.put(ParameterTable.defaultNumber(parameter), offset: offsets[6])
+        out.put(strings.defaultString, offset: offsets[7])
+        out.put(strings.choices, offset: offsets[8])
     }
 }
 

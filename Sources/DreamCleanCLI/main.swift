@@ -30,7 +30,12 @@ struct DreamCleanCommand: ParsableCommand {
         commandName: "dreamclean",
         abstract: "Restore damaged photos with a diffusion prior (DreamClean, ICLR 2024).",
         version: DreamCleanVersion.string,
-        subcommands: [Restore.self, Info.self])
+        subcommands: [Restore.self, Plan.self, Info.self])
+
+    /// The schema's flags become `--parameter name=value` before ArgumentParser sees them (`ParameterFlags`).
+    static func main() {
+        main(ParameterFlags.rewrite(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 struct ModelOptions: ParsableArguments {
@@ -59,26 +64,37 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// The restoration parameters and the mask, as `restore` and `plan` take them.
+struct RestorationArguments: ParsableArguments {
+    @Option(name: .customLong("parameter"), help: .hidden) var parameters: [String] = []
+    @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
+
+    /// The options the flags give, checked against the schema (exit 64 with its message when one is off), before
+    /// any file is read.
+    func options() throws -> RestoreOptions {
+        var values = RestoreParameterValues()
+        do {
+            for item in parameters { try values.apply(options: item) }
+        } catch {
+            throw CLIError(Exit.usage, "\(error)")
+        }
+        return values.restoreOptions
+    }
+
+    /// The mask's weights for an image (none without --mask).
+    func maskWeights(for image: LoadedImage) throws -> [Float]? {
+        try mask.map { try LoadedImage(path: $0).maskWeights(width: image.width, height: image.height) }
+    }
+}
+
 struct Restore: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Restore IN into OUT (OUT is replaced only once the result is complete).")
+    static let configuration = CommandConfiguration(
+        abstract: "Restore IN into OUT (OUT is replaced only once the result is complete).",
+        discussion: ParameterFlags.help)
 
     @Argument(help: "Input image (any format libvips reads).") var input: String
     @Argument(help: "Output image; the format follows the suffix (.png, .jpg, .tif, .webp).") var output: String
-    @Option(help: "blind, denoise, jpeg, sr, deblur, inpaint, colorize.") var task = "blind"
-    @Option(help: "fast, balanced or quality.") var preset = "balanced"
-    @Option(help: "inversion or noisy: DDIM inversion, or the image taken as noisy; default: the preset's.") var start: String?
-    @Option(help: "Depth in (0, 1]; default: the preset's, from the image's noise level for blind, denoise and jpeg.") var strength: Double?
-    @Option(help: "VPS step gamma in [0, 1).") var gamma: Double?
-    @Option(help: "DDIM steps each way.") var steps: Int?
-    @Option(name: .customLong("vps-iters"), help: "VPS corrections per step.") var vpsIterations: Int?
-    @Option(help: "Random seed; -1 draws one.") var seed: Int = -1
-    @Option(help: "sr: upscaling factor.") var scale: Int = 2
-    @Option(name: .customLong("noise-sigma"), help: "denoise, deblur: noise standard deviation in 0-255 units (default: estimated; deblur: at least 3).") var noiseSigma: Double?
-    @Option(name: .customLong("blur-sigma"), help: "deblur: Gaussian blur standard deviation in pixels.") var blurSigma: Double = 1.6
-    @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
-    @Option(name: .customLong("tile-size"), help: "Largest network tile side in pixels.") var tileSize: Int = 512
-    @Option(name: .customLong("max-memory-mb"), help: "Memory the restoration may hold besides the images, in MiB (larger images go in bands).")
-    var maxMemoryMB = RestoreOptions.defaultMemoryLimitMB
+    @OptionGroup var restoration: RestorationArguments
     @Flag(help: "No progress bar, and no line on what blind mode read from the image.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
 
@@ -92,46 +108,30 @@ struct Restore: ParsableCommand {
     }
 
     func restore() throws {
-        guard let task = RestoreTask(rawValue: task) else { throw CLIError(Exit.usage, "unknown task '\(task)'") }
-        guard let preset = RestorePreset(rawValue: preset) else { throw CLIError(Exit.usage, "unknown preset '\(preset)'") }
-        var options = RestoreOptions(task: task, preset: preset)
-        if let start {
-            guard let mode = DreamCleanSampler.Start(rawValue: start) else { throw CLIError(Exit.usage, "unknown start '\(start)' (inversion, noisy)") }
-            options.start = mode
-        }
-        options.strength = strength
-        options.gamma = gamma
-        options.steps = steps
-        options.vpsIterations = vpsIterations
-        options.seed = seed < 0 ? nil : UInt64(seed)
-        options.scale = scale
-        options.noiseSigma = noiseSigma.map { $0 / 255 }
-        options.blurSigma = blurSigma
-        options.tileSize = tileSize
-        options.memoryLimitMB = maxMemoryMB
+        var options = try restoration.options()
         Interrupt.install()
         guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
         let image = try LoadedImage(path: input)
-        if let mask { options.mask = try LoadedImage(path: mask).maskWeights(width: image.width, height: image.height) }
+        options.mask = try restoration.maskWeights(for: image)
         let (restorer, _) = try modelOptions.load()
-        let outScale = task == .sr ? scale : 1
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
         let result: PixelMemory
+        let size: (width: Int, height: Int)
         do {
             // The request checked against the memory plan, and the output allocated so that a failure is an error:
             // an x16 upscale of a large photo asks for many gigabytes before any work.
             try restorer.checkFits(inputWidth: image.width, inputHeight: image.height, inputChannels: image.bands,
                                    outputChannels: image.bands, format: .float32, options: options)
-            let (outWidth, outHeight) = (image.width * outScale, image.height * outScale)  // checkFits bounds both
-            guard let memory = PixelMemory(count: outWidth.multipliedReportingOverflow(by: outHeight * image.bands)) else {
-                throw RestoreError.outOfMemory("no memory for the \(outWidth)x\(outHeight) output image")
+            guard let outputSize = RestorationPlan.outputSize(width: image.width, height: image.height, options: options),
+                  let memory = PixelMemory(count: outputSize.width.multipliedReportingOverflow(by: outputSize.height * image.bands)) else {
+                throw RestoreError.outOfMemory("no memory for the output image")
             }
-            result = memory
+            (result, size) = (memory, outputSize)
             let inBuffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
                                            format: .float32)
-            let outBuffer = try ImageBuffer(base: result.base, width: outWidth, height: outHeight, channels: image.bands, format: .float32)
+            let outBuffer = try ImageBuffer(base: result.base, width: size.width, height: size.height, channels: image.bands, format: .float32)
             let report: (BlindReading) -> Void = { reading in
-                if task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+                if options.task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
             }
             try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
                 _ = bar.update(fraction)
@@ -140,21 +140,103 @@ struct Restore: ParsableCommand {
         } catch RestoreError.cancelled {
             bar.finish()
             throw CLIError(Exit.cancelled, "cancelled; \(output) left as it was")
-        } catch let error as RestoreError {
-            bar.finish()
-            throw CLIError(Exit.badImage, "\(error)")
         } catch let error as CLIError {
             throw error
-        } catch {  // the layers below: an allocation that failed, a kernel error
+        } catch {  // the library's refusals, and the layers below: an allocation that failed, a kernel error
             bar.finish()
             throw CLIError(Exit.badImage, "\(error)")
         }
         bar.finish()
-        guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(image.width * outScale),
-                        Int32(image.height * outScale), Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
+        guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(size.width), Int32(size.height),
+                        Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
             throw CLIError(Exit.cannotWrite, "\(output): \(String(cString: dcio_last_error()))")
         }
     }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print what restore would do with IN (the reading and the resolved plan), without restoring.",
+        discussion: ParameterFlags.help)
+
+    @Argument(help: "Input image (any format libvips reads).") var input: String
+    @OptionGroup var restoration: RestorationArguments
+    @Flag(help: "The plan as JSON (as dc_filter_get_plan gives it).") var json = false
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        do {
+            var options = try restoration.options()
+            guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
+            let image = try LoadedImage(path: input)
+            options.mask = try restoration.maskWeights(for: image)
+            let (restorer, _) = try modelOptions.load()
+            let buffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
+                                         format: .float32)
+            let plan: RestorationPlan
+            do {
+                plan = try restorer.plan(for: buffer, options: options)
+            } catch {
+                throw CLIError(Exit.badImage, "\(error)")
+            }
+            print(json ? plan.json : plan.summary)
+        } catch let error as CLIError {
+            writeStandardError("dreamclean: \(error.message)\n")
+            throw ExitCode(error.code)
+        }
+    }
+}
+
+/// The schema's parameters as flags: `--noise-sigma 25` (or `--noise-sigma=25`; a bool alone means true) for
+/// `noise_sigma`. They are rewritten to `--parameter noise_sigma=25` before parsing, checked by the schema as the C
+/// API's options strings are, and listed in the help from the schema.
+enum ParameterFlags {
+    static func flag(_ parameter: RestoreParameter) -> String {
+        "--" + String(parameter.name.map { $0 == "_" ? "-" : $0 })
+    }
+
+    static func rewrite(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {  // what follows is positional
+                result += arguments[(index - 1)...]
+                break
+            }
+            let (name, inline) = split(argument)
+            guard let parameter = RestoreParameter.all.first(where: { flag($0) == name }) else {
+                result.append(argument)
+                continue
+            }
+            var value = inline
+            if value == nil {
+                if parameter.kind == .bool {
+                    value = "true"
+                } else if index < arguments.count {
+                    value = arguments[index]
+                    index += 1
+                }
+            }
+            result += ["--parameter", "\(parameter.name)=\(value ?? "")"]
+        }
+        return result
+    }
+
+    private static func split(_ argument: String) -> (String, String?) {
+        guard argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") else { return (argument, nil) }
+        return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+    }
+
+    /// The parameters for `--help`, each with its range or choices and its default, from the schema.
+    static let help: String = {
+        let lines = RestoreParameter.all.map { p -> String in
+            let value = p.kind == .bool ? "" : p.kind == .choice ? " <\(p.choices.joined(separator: "|"))>" : " <\(p.kind.rawValue)>"
+            return "  \(flag(p))\(value)\n        \(p.summary)"
+        }
+        return "Restoration parameters (the C API's dc_param_info table):\n" + lines.joined(separator: "\n")
+    }()
 }
 
 struct Info: ParsableCommand {

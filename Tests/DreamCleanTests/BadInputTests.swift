@@ -114,7 +114,7 @@ final class BadInputTests: XCTestCase {
             input.initialize(repeating: 128, count: 48)
             output.initialize(repeating: 7, count: 48)
             var options = RestoreOptions(task: .denoise)
-            options.noiseSigma = 0.1
+            options.noiseSigma = 25
             XCTAssertThrowsError(try restorer.restore(input: try ImageBuffer(base: input, width: 4, height: 4, channels: 3, format: .uint8),
                                                       output: try ImageBuffer(base: output, width: 4, height: 4, channels: 3, format: .uint8),
                                                       options: options)) { error in

@@ -89,13 +89,16 @@ final class BusyRegionBlendTests: XCTestCase {
                          leastRemovableNoise: restorer.leastRemovableNoise)
         }
         let step = try XCTUnwrap(reading.jpegStep, "the lattice is found")
-        let settings = PresetSettings.settings(task: .jpeg, preset: .balanced, jpegStep: step)
+        let jpeg = LayerReading(noiseLevel: NoiseScale.model(fromPixels: reading.noiseSigma), jpegStep: step)
+        let settings = JPEGTask().settings(.balanced, jpeg, noiseLevel: jpeg.noiseLevel)
         guard case let .imageNoise(calmExtra) = settings.depth, let busyExtra = settings.busyExtraNoise else {
             return XCTFail("balanced JPEG samples at the image's noise, twice: \(settings)")
         }
-        XCTAssertNil(PresetSettings.settings(task: .jpeg, preset: .fast, jpegStep: step).busyExtraNoise, "fast samples once")
-        let noise = reading.noiseSigma * 2 / 255
-        func strength(_ extra: Double) -> Double { restorer.automaticStrength(noiseLevel: (noise * noise + extra * extra).squareRoot()) }
+        XCTAssertNil(JPEGTask().settings(.fast, jpeg, noiseLevel: jpeg.noiseLevel).busyExtraNoise, "fast samples once")
+        let noise = jpeg.noiseLevel
+        func strength(_ extra: Double) -> Double {
+            RestorationPlan.automaticStrength(noiseLevel: (noise * noise + extra * extra).squareRoot(), schedule: schedule)
+        }
 
         var options = RestoreOptions(task: .jpeg)
         options.seed = 1

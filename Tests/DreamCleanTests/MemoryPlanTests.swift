@@ -12,10 +12,10 @@ final class MemoryPlanTests: XCTestCase {
     let tinyModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/adm-tiny").path
 
-    func request(width: Int = 8192, height: Int = 8192, scale: Int = 1, task: RestoreTask = .blind, budgetMB: Int,
+    func request(width: Int = 8192, height: Int = 8192, scale: Int = 1, deblurs: Bool = false, budgetMB: Int,
                  footprint: ActivationFootprint = ActivationFootprint(perPixel: 1500)) -> MemoryPlan.Request {
         MemoryPlan.Request(inputWidth: width, inputHeight: height, scale: scale, outputChannels: 3, outputSampleBytes: 1,
-                           task: task, processAlpha: false, hasMask: false, tileSize: 512, tileOverlap: 64, sizeMultiple: 8,
+                           task: "blind", readsBlur: true, deblurs: deblurs, processAlpha: false, hasMask: false, tileSize: 512, tileOverlap: 64, sizeMultiple: 8,
                            networkBytes: 20 << 20, footprint: footprint, budget: budgetMB << 20)
     }
 
@@ -39,11 +39,8 @@ final class MemoryPlanTests: XCTestCase {
         let small = try MemoryPlan(request(width: 512, height: 512, budgetMB: 2048))
         XCTAssertEqual(small.bands.count, 1)
         XCTAssertEqual(small.activationCache, (2048 << 20) - small.requiredBytes, "the budget left keeps activation buffers")
-        // Blind restoration that found blur holds deblurring's FFT buffers as the deblur task does.
-        var deblurring = request(width: 512, height: 512, budgetMB: 2048)
-        deblurring.blindDeblurs = true
-        XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes,
-                       try MemoryPlan(request(width: 512, height: 512, task: .deblur, budgetMB: 2048)).requiredBytes)
+        // Deblurring (the task, or blind restoration that found blur: `RestorationPlanTests`) holds the FFT buffers.
+        let deblurring = request(width: 512, height: 512, deblurs: true, budgetMB: 2048)
         XCTAssertEqual(try MemoryPlan(deblurring).requiredBytes - small.requiredBytes, 512 * 512 * MemoryPlan.deblurBytesPerPixel)
         // JPEG sampled twice holds the second result and the blend's weights.
         var twice = request(width: 512, height: 512, budgetMB: 2048)
@@ -115,8 +112,8 @@ final class MemoryPlanTests: XCTestCase {
         options.tileOverlap = 32
         try restorer.restore(input: input, output: whole, options: options)
         options.memoryLimitMB = 118
-        let plan = try restorer.memoryPlan(.init(input: input, output: banded), options: options)
-        XCTAssertGreaterThan(plan.bands.count, 1, "the test must cross band borders")
+        let plan = try restorer.plan(for: input, options: options)
+        XCTAssertGreaterThan(plan.bandCount, 1, "the test must cross band borders")
         try restorer.restore(input: input, output: banded, options: options)
         var worst: Float = 0
         for i in 0..<width * height * 3 { worst = max(worst, abs(wholeBytes[i] - bandedBytes[i])) }

@@ -194,11 +194,11 @@ final class RestorerTests: XCTestCase {
 
     func testAutomaticStrengthFollowsTheNoiseLevel() throws {
         let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
-        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0), 0)  // nothing to remove: the image as it is
-        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0.009), 0)  // below t = 0's level, 0.01
-        XCTAssertEqual(restorer.automaticStrength(noiseLevel: 0.0101), 0.001)  // t = 0: one step
-        let sigma25 = restorer.automaticStrength(noiseLevel: 2 * 25 / 255.0)
-        let sigma50 = restorer.automaticStrength(noiseLevel: 2 * 50 / 255.0)
+        XCTAssertEqual(RestorationPlan.automaticStrength(noiseLevel: 0, schedule: schedule), 0)  // nothing to remove: the image as it is
+        XCTAssertEqual(RestorationPlan.automaticStrength(noiseLevel: 0.009, schedule: schedule), 0)  // below t = 0's level, 0.01
+        XCTAssertEqual(RestorationPlan.automaticStrength(noiseLevel: 0.0101, schedule: schedule), 0.001)  // t = 0: one step
+        let sigma25 = RestorationPlan.automaticStrength(noiseLevel: 2 * 25 / 255.0, schedule: schedule)
+        let sigma50 = RestorationPlan.automaticStrength(noiseLevel: 2 * 50 / 255.0, schedule: schedule)
         XCTAssertGreaterThan(sigma50, sigma25)
         XCTAssertEqual(schedule.noiseLevel(Int(sigma25 * 1000) - 1), 2 * 25 / 255.0, accuracy: 0.01)
         // The estimator recovers the level of added Gaussian noise on a smooth image.

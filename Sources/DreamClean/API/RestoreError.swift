@@ -6,6 +6,10 @@
 public enum RestoreError: Error, Equatable, CustomStringConvertible {
     case invalidImage(String)
     case invalidOption(name: String, value: String, allowed: String)
+    /// A parameter name the schema (`RestoreParameter.all`) does not have.
+    case unknownParameter(String, known: [String])
+    /// An options-string item that is not name=value.
+    case malformedOptions(String)
     case unsupported(String)
     case cancelled
     case outOfMemory(String)
@@ -18,6 +22,8 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .invalidImage(reason): "invalid image: \(reason)"
         case let .invalidOption(name, value, allowed): "option \(name) = \(value) is invalid (\(allowed))"
+        case let .unknownParameter(name, known): "unknown parameter '\(name)' (known: \(known.joined(separator: ", ")))"
+        case let .malformedOptions(item): "malformed option '\(item)' (expected name=value)"
         case let .unsupported(what): "unsupported: \(what)"
         case .cancelled: "cancelled"
         case let .outOfMemory(what): "out of memory: \(what)"

@@ -49,11 +49,14 @@ struct MemoryPlan {
         let scale: Int
         /// Output channels and bytes per sample (the size of the staging copy).
         let outputChannels: Int, outputSampleBytes: Int
-        let task: RestoreTask
+        /// The task's name, for the error.
+        let task: String
+        /// Blind restoration reads the blur (`BlurEstimator`) besides the noise before the bands.
+        var readsBlur = false
         /// The quality preset's `FlipEnsemble`: its mirrored copies.
         var flipEnsemble = false
-        /// Blind restoration of an image that reads blurred (`BlurEstimator`): deblurring's FFTs.
-        var blindDeblurs = false
+        /// A layer deblurs (the deblur task, or blind restoration of an image that reads blurred): deblurring's FFTs.
+        var deblurs = false
         /// JPEG (the task, or blind that found the blocks) sampled twice (`BusyRegionBlend`).
         var busyRegionRun = false
         let processAlpha: Bool
@@ -72,10 +75,10 @@ struct MemoryPlan {
         let base = Self.libraryBytes + r.networkBytes + (r.hasMask ? inputPixels * 4 : 0)
         // The estimates run one after the other: blind also reads the blur (`BlurEstimator`).
         let estimateBytes = max(NoiseEstimator.workingBytes(pixels: inputPixels),
-                                r.task == .blind ? BlurEstimator.workingBytes(width: r.inputWidth) : 0)
+                                r.readsBlur ? BlurEstimator.workingBytes(width: r.inputWidth) : 0)
         let globalPhase = base + estimateBytes
         var perPixel = Self.samplerTensors * 12 + 4  // + the alpha rows
-        if r.task == .deblur || r.blindDeblurs { perPixel += Self.deblurBytesPerPixel }
+        if r.deblurs { perPixel += Self.deblurBytesPerPixel }
         if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
         if r.busyRegionRun { perPixel += Self.busyRunBytesPerPixel }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
@@ -122,7 +125,7 @@ struct MemoryPlan {
             tile = next
         }
         let needed = smallest >> 20
-        throw RestoreError.outOfMemory("a \(r.inputWidth)x\(r.inputHeight) \(r.task.rawValue) restoration needs at least \(needed + 1) MB "
+        throw RestoreError.outOfMemory("a \(r.inputWidth)x\(r.inputHeight) \(r.task) restoration needs at least \(needed + 1) MB "
             + "(model and library included), more than max_memory_mb = \(r.budget >> 20)")
     }
 

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// A plan for people (`dreamclean plan`) and for programs (`dc_filter_get_plan`, JSON); noise levels in 0-255 units.
+extension RestorationPlan {
+    /// Bands the image is restored in, and the network's largest tile side.
+    public var bandCount: Int { memory.bands.count }
+    public var tileSize: Int { memory.tileSize }
+    /// What the plan expects the library to hold at most, in bytes (besides the activation cache and the images).
+    public var requiredBytes: Int { memory.requiredBytes }
+
+    public var summary: String {
+        var lines = ["task \(task.rawValue), preset \(preset.rawValue): \(outputWidth)x\(outputHeight) output"]
+        if let blindReading { lines.append("read: \(blindReading.summary)") }
+        lines.append("colour: " + Self.describe(color))
+        if let alpha { lines.append("alpha: " + Self.describe(alpha)) }
+        lines.append("memory: \(bandCount) band\(bandCount == 1 ? "" : "s"), tiles up to \(tileSize) px, "
+            + "about \((requiredBytes + (1 << 20) - 1) >> 20) MiB besides the images")
+        return lines.joined(separator: "\n")
+    }
+
+    public var json: String {
+        JSONText.object([
+            ("task", JSONText.quoted(task.rawValue)), ("preset", JSONText.quoted(preset.rawValue)),
+            ("output_width", "\(outputWidth)"), ("output_height", "\(outputHeight)"),
+            ("reading", blindReading.map { JSONText.quoted($0.summary) } ?? "null"),
+            ("color", Self.json(color)), ("alpha", alpha.map(Self.json) ?? "null"),
+            ("bands", "\(bandCount)"), ("tile_size", "\(tileSize)"), ("required_bytes", "\(requiredBytes)"),
+        ])
+    }
+
+    static func describe(_ layer: Layer) -> String {
+        var parts = [layer.problem.summary, "from noise \(format(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
+        if layer.chromaRadiusBefore > 0 { parts.append("chroma filter radius \(layer.chromaRadiusBefore) before") }
+        parts.append(describe(layer.run))
+        if let busy = layer.busyRun { parts.append("busy regions: " + describe(busy)) }
+        if layer.chromaRadiusAfter > 0 { parts.append("chroma filter radius \(layer.chromaRadiusAfter) after") }
+        return parts.joined(separator: "; ")
+    }
+
+    private static func describe(_ run: SamplerRun) -> String {
+        guard run.strength > 0 else { return "left as it is (less noise than one step removes)" }
+        return "\(run.steps) step\(run.steps == 1 ? "" : "s") from strength \(format(run.strength, digits: 3)) (\(run.start.rawValue) start)"
+            + (run.vpsIterations > 0 ? ", VPS gamma \(format(run.gamma)) x\(run.vpsIterations)" : "")
+            + (run.flipEnsemble ? ", mirror ensemble" : "")
+    }
+
+    private static func json(_ layer: Layer) -> String {
+        JSONText.object([
+            ("problem", JSONText.quoted(layer.problem.summary)),
+            ("noise_sigma", JSONText.number(NoiseScale.pixels(fromModel: layer.noiseLevel))),
+            ("chroma_radius_before", "\(layer.chromaRadiusBefore)"), ("chroma_radius_after", "\(layer.chromaRadiusAfter)"),
+            ("runs", "[" + ([layer.run] + (layer.busyRun.map { [$0] } ?? [])).map(json).joined(separator: ", ") + "]"),
+        ])
+    }
+
+    private static func json(_ run: SamplerRun) -> String {
+        JSONText.object([
+            ("steps", "\(run.steps)"), ("strength", JSONText.number(run.strength)), ("gamma", JSONText.number(run.gamma)),
+            ("vps_iters", "\(run.vpsIterations)"), ("start", JSONText.quoted(run.start.rawValue)),
+            ("mirror_ensemble", "\(run.flipEnsemble)"),
+        ])
+    }
+
+    static func format(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite, abs(value) < 1e9 else { return "?" }
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int((value * scale).rounded())
+        let whole = scaled / Int(scale), fraction = abs(scaled % Int(scale))
+        let text = String(fraction)
+        return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - text.count) + text)"
+    }
+}
+
+extension RestorationPlan.Problem {
+    /// One phrase: the operator and the start it implies.
+    public var summary: String {
+        switch self {
+        case .none: "no operator (the image is the start)"
+        case .identity(let noise): "A = I with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+        case .boxDownsampling(let scale): "box downsampling x\(scale) (bicubic start)"
+        case .blur(.gaussian(let sigma), let noise):
+            "Gaussian blur sigma \(RestorationPlan.format(sigma, digits: 2)) px with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+        case .blur(.given(let kernel), let noise):
+            "a \(Int(Double(kernel.count).squareRoot()))-tap kernel with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+        case .mask: "the mask's known pixels (holes filled for the start)"
+        case .grayscale: "grayscale (gray start)"
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM. An image
+/// whose 8x8 blocks show JPEG quantization is restored as `JPEGTask` does; one that reads blurred with white noise
+/// (`BlindReading`) is deblurred with the Gaussian its edges show, shrunk (`BlurEstimator.deblurSigma`).
+struct BlindTask: TaskPolicy {
+    var reads: LayerReading.Needs { .blind(readsBlur: true) }
+
+    func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        guard let blurSigma = reading.blurSigma else { return (.none, reading.noiseLevel) }
+        let noise = max(reading.noiseLevel, DeblurTask.noiseFloor)
+        return (.blur(.gaussian(sigma: blurSigma), noise: noise), noise)
+    }
+
+    func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
+        if reading.jpegStep != nil { return JPEGTask().settings(preset, reading, noiseLevel: noiseLevel) }
+        return reading.blurSigma == nil ? Self.noiseRows[preset] : Self.deblurRows[preset]
+    }
+
+    /// The noise path (also `JPEGTask`'s when no lattice shows): the image itself taken as x_t at its noise level.
+    /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
+    static let noiseRows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 1, depth: .imageNoise(plus: 0)),
+                    why: "one step: 0.04-0.23 dB below two at sigma 15-50, for half the evaluations"),
+        balanced: .init(row: PresetSettings(steps: 2, depth: .imageNoise(plus: 0)),
+                        why: "two deterministic steps from the image's own noise level measured best of 1-4 at sigma 15, 25 and 50"),
+        quality: .init(row: PresetSettings(steps: 2, depth: .imageNoise(plus: 0)),
+                       why: "as balanced, plus the mirror ensemble; more steps measured worse"))
+
+    /// Read blurred: deblurring's steps from about half its depth (t = 30), whose noise hurt the cleanest images.
+    /// Figures: MODEL_CARD.md "Blind deblurring".
+    static let deblurRows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.03)), why: "half the evaluations, as for the known operators (not swept here)"),
+        balanced: .init(row: PresetSettings(steps: 8, depth: .strength(0.03)),
+                        why: "depth 0.03 (t = 30): within 0.01 dB of the best of 0.015, 0.03 and 0.057 on x2 and x4 upscales and blur, and gentler on clean images than 0.057"),
+        quality: .init(row: PresetSettings(steps: 8, depth: .strength(0.03)), why: "as balanced, plus the mirror ensemble"))
+}

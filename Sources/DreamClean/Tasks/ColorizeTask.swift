@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// A gray image: colour from the prior, the channel mean kept (DDNM against the gray operator).
+struct ColorizeTask: TaskPolicy {
+    var reads: LayerReading.Needs { .noise }
+
+    func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        (.grayscale, reading.noiseLevel)
+    }
+
+    func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
+
+    /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
+    static let rows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.3)), why: "half the evaluations, as for SR and deblurring (not swept here)"),
+        balanced: .init(row: PresetSettings(steps: 8, depth: .strength(0.3)),
+                        why: "t = 299 (sigma_t 160/255): depths 0.115, 0.2 and 0.442 did worse"),
+        quality: .init(row: PresetSettings(steps: 8, depth: .strength(0.3)), why: "as balanced, plus the mirror ensemble"))
+}

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// Gaussian or user-kernel blur: the Fourier pseudo-inverse on the mirrored image as the start, DDNM+ against the blur.
+struct DeblurTask: TaskPolicy {
+    var reads: LayerReading.Needs { .noise }
+
+    /// The measurement noise is the given level (at least 8-bit rounding's), or the estimate with a floor: the estimate
+    /// reads a blurred image as nearly noiseless, and the pseudo-inverse then amplifies its quantization noise.
+    func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        let given = options.noiseSigma.map(NoiseScale.model(fromPixels:))
+        let sigma = max(given ?? max(reading.noiseLevel, Self.noiseFloor), Self.quantizationNoise)
+        let kernel: RestorationPlan.BlurKernel = options.blurKernel.map { .given($0) } ?? .gaussian(sigma: options.blurSigma)
+        return (.blur(kernel, noise: sigma), max(sigma, reading.noiseLevel))
+    }
+
+    func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
+
+    /// Deblurring's least measurement noise when none is given (model scale, 3/255): an upscaled or blurred image
+    /// reads as noiseless, and the pseudo-inverse rings without it (MODEL_CARD.md, "Blind deblurring").
+    static let noiseFloor = NoiseScale.model(fromPixels: 3)
+    /// The least noise any 8-bit measurement carries, its rounding (1/sqrt(12) of a step), floor for a given level.
+    static let quantizationNoise = NoiseScale.model(fromPixels: (1 / 12.0).squareRoot())
+
+    /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
+    static let rows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.057)), why: "half the steps: about 1.3 dB below balanced"),
+        balanced: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)),
+                        why: "t = 56 and 8 steps beat the paper's inversion + VPS (+0.26 dB) and 4 or 16 steps"),
+        quality: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)), why: "as balanced, plus the mirror ensemble"))
+}

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// Missing pixels given by a mask: the holes filled from their surroundings (`HoleFill`) as the start, DDNM against
+/// the known pixels.
+struct InpaintTask: TaskPolicy {
+    var reads: LayerReading.Needs { .noiseAndFill }
+
+    func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        (.mask(fill: reading.fill), reading.noiseLevel)
+    }
+
+    func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
+
+    /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
+    static let rows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.057)), why: "half the evaluations, as for SR and deblurring (not swept here)"),
+        balanced: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)),
+                        why: "the SR and deblurring depth (t = 56); 35/255 was 0.1 dB better here, kept shared for now"),
+        quality: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)), why: "as balanced, plus the mirror ensemble"))
+}

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// Low resolution: the box-averaging operator at an integer scale, from the bicubic upscale; the output is `scale`
+/// times larger.
+struct SuperResolutionTask: TaskPolicy {
+    var reads: LayerReading.Needs { .noise }
+
+    func outputScale(_ options: RestoreOptions) -> Int { options.scale }
+
+    func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        (.boxDownsampling(scale: options.scale), reading.noiseLevel)
+    }
+
+    func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
+
+    /// The known operators' start taken as noisy at a fixed depth, then deterministic DDIM with the DDNM projection.
+    /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
+    static let rows = PresetRows<PresetSettings>(
+        fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.057)), why: "half the steps: about 0.5 dB below balanced at x4"),
+        balanced: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)),
+                        why: "t = 56 (sigma_t 25/255) and 8 steps beat 12/255, 35/255 and 4 or 16 steps at x4"),
+        quality: .init(row: PresetSettings(steps: 8, depth: .strength(0.057)), why: "as balanced, plus the mirror ensemble"))
+}
