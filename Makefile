@@ -1,15 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
 #
-#   make demo      build, then restore examples/images/noisy.png into restored.png with the default model
-#   make install   PREFIX=/usr/local: library, header, dreamclean.pc, CLI, default model, and the vips module into
-#                  libvips' own module folder (VIPS_MODULEDIR); make uninstall removes them
-#   make install-gimp  the GIMP 2.10 plug-in into GIMP's plug-in folder (needs libgimp2.0-dev)
-#   make deps      system packages a fresh Debian 12 lacks (idempotent)
-#   make test      every test (what CI runs)
-#   make bench     forward-pass speed and memory against PyTorch eager and torch.compile
-#   make quality   PSNR/SSIM table on the development sets (QUALITY_ARGS="--per-set 68 --crop 256" for more)
-#   make fixtures  regenerate Tests/Fixtures from the PyTorch references
+# `make help` lists the targets (the "##" comments below). Only the deps* targets install packages; a target that
+# needs one that is missing says which `make deps*` to run.
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
@@ -24,19 +17,23 @@ PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports check-c check-install \
-	check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan fuzz deps deps-test deps-python test bench quality fixtures train clean
+.PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports \
+	check-c check-install check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan check-version \
+	check-schema check-docs check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
 
-build:
+help: ## this list
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 22
+
+build: ## the library, the CLI and the benchmark (release)
 	swift build -c release
 
-demo: build
+demo: build ## build, then restore examples/images/noisy.png into restored.png with the default model
 	$(RELEASE)/dreamclean restore examples/images/noisy.png restored.png --task denoise --preset fast --seed 1
 	@echo "wrote restored.png (from examples/images/noisy.png)"
 
-deps:
+deps: ## the system and Python packages a fresh Debian 12 lacks to build and run (idempotent)
 	@$(PYTHON) -c "import numpy, PIL, scipy, pytest" 2>/dev/null || $(PYTHON) -m pip install -q numpy pillow scipy pytest
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -44,7 +41,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "system packages present"; fi
 
-deps-test: deps
+deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips (make test runs it)
 	@$(PYTHON) -c "import pyvips" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
 	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -53,7 +50,7 @@ deps-test: deps
 	fi
 
 # PyTorch and friends: for the converters, fixtures, training and the benchmark's baselines; never for the library.
-deps-python:
+deps-python: ## PyTorch and friends, for make bench, quality, fixtures and train
 	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
 
 RELEASE := .build/release
@@ -72,9 +69,14 @@ GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInc
 	Hosts/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
 GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null)/plug-ins/dreamclean-gimp
 
+# What make bench, quality, fixtures and train need (make deps-python installs it).
+require-python:
+	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy, bm3d" 2>/dev/null || \
+		{ echo "missing Python packages: run 'make deps-python' first"; exit 1; }
+
 # libdreamclean.so.0 (its soname) and the libdreamclean.so link, from the library SwiftPM builds as libDreamCleanSharedLibrary.so.
 # Copied to a new file and renamed: a process that has the old library mapped keeps it intact.
-library: build
+library: build ## .build/release/libdreamclean.so.0 and its libdreamclean.so link
 	cp $(RELEASE)/libDreamCleanSharedLibrary.so $(RELEASE)/libdreamclean.so.0.tmp && mv -f $(RELEASE)/libdreamclean.so.0.tmp $(RELEASE)/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(RELEASE)/libdreamclean.so
 
@@ -84,11 +86,11 @@ vips-module: library
 	cc $(VIPS_MODULE_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) \
 		-o $(VIPS_TEST_HOME)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)/dreamclean.so
 
-gimp-plugin: library deps-test
+gimp-plugin: library ## .build/gimp/dreamclean-gimp (needs libgimp2.0-dev: make deps-test)
 	mkdir -p .build/gimp
 	cc $(GIMP_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) -o .build/gimp/dreamclean-gimp
 
-install-gimp: install
+install-gimp: install ## the GIMP 2.10 plug-in into GIMP's plug-in folder (needs libgimp2.0-dev)
 	install -d $(GIMP_PLUGIN_DIR)
 	cc $(GIMP_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(GIMP_PLUGIN_DIR)/dreamclean-gimp
 	@echo "installed the GIMP plug-in into $(GIMP_PLUGIN_DIR)"
@@ -96,7 +98,7 @@ install-gimp: install
 INSTALLED := lib/libdreamclean.so.0 lib/libdreamclean.so include/dreamclean.h lib/pkgconfig/dreamclean.pc bin/dreamclean \
 	share/dreamclean/models/default/config.json share/dreamclean/models/default/model.safetensors
 
-install: library
+install: library ## PREFIX=/usr/local: library, header, dreamclean.pc, CLI, default model, the vips module (VIPS_MODULEDIR)
 	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include $(PREFIX)/bin $(PREFIX)/share/dreamclean/models/default
 	install -m 755 -s $(RELEASE)/libdreamclean.so.0 $(PREFIX)/lib/libdreamclean.so.0
 	ln -sf libdreamclean.so.0 $(PREFIX)/lib/libdreamclean.so
@@ -108,7 +110,7 @@ install: library
 	cc $(VIPS_MODULE_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(VIPS_MODULEDIR)/dreamclean.so
 	@echo "installed under $(PREFIX), the vips module into $(VIPS_MODULEDIR)"
 
-uninstall:
+uninstall: ## removes what install put there
 	rm -f $(addprefix $(PREFIX)/,$(INSTALLED)) $(VIPS_MODULEDIR)/dreamclean.so $(GIMP_PLUGIN_DIR)/dreamclean-gimp
 	rmdir $(GIMP_PLUGIN_DIR) 2>/dev/null || true
 	-rmdir $(PREFIX)/share/dreamclean/models/default $(PREFIX)/share/dreamclean/models $(PREFIX)/share/dreamclean 2>/dev/null
@@ -173,7 +175,7 @@ check-python: library
 	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest Hosts/python -q -p no:cacheprovider --assert=plain
 
 # The vips operation through the vips command and pyvips, libvips loading the module from VIPSHOME.
-check-vips: vips-module deps-test
+check-vips: vips-module
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
 		$(PYTHON) -m pytest Hosts/vips -q -p no:cacheprovider --assert=plain
 
@@ -236,10 +238,17 @@ check-cli: build
 check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
-test: check-exports check-standalone check-c check-load check-install check-python check-vips check-gimp check-cli \
-	check-asan check-tsan
+test: deps-test check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
+	check-schema check-gimp check-cli check-asan check-tsan ## every test (what CI runs); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
+
+check: ## the Swift unit tests only (schema, golden preset table, numerics; about a minute): for everyday work
+	swift test --disable-swift-testing
+
+# Every path the docs name exists.
+check-docs:
+	$(PYTHON) Tests/docs/check_paths.py README.md docs/*.md Models/default/MODEL_CARD.md Hosts/*/*.c
 
 # libFuzzer harnesses (Fuzz/), built with AddressSanitizer (DREAMCLEAN_CHECKED=1), each run for FUZZ_SECONDS on its
 # seed corpus, FUZZ_PARALLEL at a time.
@@ -249,7 +258,7 @@ FUZZ_PARALLEL ?= 1
 # vips: the vips operation's arguments (a C harness over the AddressSanitizer build of the library).
 FUZZERS := safetensors config options capi model image vips
 FUZZ_BUILD := DREAMCLEAN_CHECKED=1 swift build -c release --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld
-fuzz: $(if $(filter vips,$(FUZZERS)),fuzz-vips-harness)
+fuzz: $(if $(filter vips,$(FUZZERS)),fuzz-vips-harness) ## libFuzzer harnesses, FUZZ_SECONDS each (Fuzz/)
 	for f in $(filter-out vips,$(FUZZERS)); do $(FUZZ_BUILD) --product fuzz-$$f || exit 1; done
 	Fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_PARALLEL) .build-fuzz/release $(FUZZERS)
 
@@ -259,7 +268,7 @@ fuzz-vips-harness: sanitized-library-asan
 		Hosts/vips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
 		$$(pkg-config --libs vips gmodule-2.0) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
 
-bench: deps deps-python build
+bench: require-python build ## forward-pass speed and memory against PyTorch eager and torch.compile
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
 
 # Peak memory of one large restoration under max_memory_mb (docs/reliability.md): BENCH_SIZE x BENCH_SIZE RGB, the
@@ -267,19 +276,19 @@ bench: deps deps-python build
 BENCH_SIZE ?= 8192
 BENCH_MEMORY_MB ?= 2048
 BENCH_OPTIONS ?= task=blind:steps=1:vps_iters=0:strength=0.05:seed=1
-bench-memory: library
+bench-memory: library ## peak memory of a BENCH_SIZE x BENCH_SIZE restoration under BENCH_MEMORY_MB
 	cc -std=gnu11 -O2 -Wall -Wextra -Werror -IInclude Tests/bench/bench_memory.c -L$(RELEASE) -ldreamclean \
 		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lm -o .build/bench_memory
 	./.build/bench_memory $${MODEL:-Models/default} $(BENCH_SIZE) $(BENCH_MEMORY_MB) "$(BENCH_OPTIONS)" $(BENCH_OUT)
 
-quality: deps-python build
+quality: require-python build ## PSNR/SSIM on the development sets (QUALITY_ARGS="--per-set 68 --crop 256" for more)
 	$(PYTHON) Models/quality.py --cli .build/release/dreamclean $(QUALITY_ARGS)
 
-fixtures: deps-python
+fixtures: require-python ## regenerate Tests/Fixtures from the PyTorch references
 	$(PYTHON) Models/make_fixtures.py
 
-train: deps-python
+train: require-python ## train the default model (MINUTES=60)
 	nice -n 19 $(PYTHON) Models/training/train.py --minutes $${MINUTES:-60}
 
-clean:
-	rm -rf .build
+clean: ## every build folder, and the demo's output
+	rm -rf .build .build-asan .build-tsan .build-fuzz restored.png

@@ -26,6 +26,12 @@ public struct GroupNormParameters: Sendable {
 /// the fast one against. Every op takes and returns NHWC tensors and never modifies its inputs unless it says so.
 public protocol ComputeBackend: AnyObject, Sendable {
     var name: String { get }
+    /// The pool that recycles this backend's activation buffers, if it keeps one (the memory plan sizes and measures
+    /// it); nil: every buffer is fresh.
+    var bufferPool: BufferPool? { get }
+    /// Runs later operations on `threads` compute threads (0: one per core), results unchanged; a backend with a
+    /// fixed thread count ignores it.
+    func setThreads(_ threads: Int) throws
 
     /// Prepares a convolution for `weight` ([out, in, k, k], PyTorch order) and `bias` ([out], or nil for none).
     func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator
@@ -79,4 +85,9 @@ public func timestepEmbedding(_ timesteps: [Float], dim: Int, flipSinToCos: Bool
         }
     }
     return out
+}
+
+extension ComputeBackend {
+    public var bufferPool: BufferPool? { nil }
+    public func setThreads(_ threads: Int) throws {}
 }

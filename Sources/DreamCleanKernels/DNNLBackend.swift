@@ -16,6 +16,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public var threads: Int { engine.threads }
     /// Recycles activation buffers between layers and forward passes.
     public let pool: BufferPool
+    public var bufferPool: BufferPool? { pool }
     let engine: DNNLEngine
 
     /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers. Throws when the

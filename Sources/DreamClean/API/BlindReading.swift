@@ -50,22 +50,16 @@ public struct BlindReading: Sendable, Equatable {
 
     /// One line for people: the path blind restoration takes and why.
     public var summary: String {
-        let noise = "noise sigma \(Self.format(noiseSigma))/255"
+        let noise = "noise sigma \(DecimalText.fixed(noiseSigma))/255"
         if let jpegStep, let jpegQuality {
             return "JPEG blocks (DC step \(jpegStep), about quality \(jpegQuality)), \(noise): restored as a JPEG"
         }
         if let blurSigma {
-            return "blurred, \(noise): deblurred with a Gaussian of \(Self.format(blurSigma)) px"
+            return "blurred, \(noise): deblurred with a Gaussian of \(DecimalText.fixed(blurSigma)) px"
         }
         let coarse = coarseNoiseSigma > Self.whiteNoiseRatio * max(noiseSigma, 0.5)
-            ? " (\(Self.format(coarseNoiseSigma))/255 one scale coarser: camera-like noise or fine texture, not deblurred)" : ""
+            ? " (\(DecimalText.fixed(coarseNoiseSigma))/255 one scale coarser: camera-like noise or fine texture, not deblurred)" : ""
         let action = noiseSigma < leastRemovableNoise ? "left as it is (less noise than the model's first step removes)" : "denoised at that level"
         return "no JPEG blocks or blur to undo, \(noise)\(coarse): \(action)"
-    }
-
-    private static func format(_ value: Double) -> String {
-        guard value.isFinite, value >= 0, value < 1e6 else { return "?" }  // a public type: any image may come in
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10)"
     }
 }

@@ -75,12 +75,12 @@ public struct ImageBuffer: @unchecked Sendable {
         }
     }
 
-    /// Luma in [0, 1] (full-range BT.601, JPEG's); a gray image is its own luma.
+    /// Luma in [0, 1] (`Luma`); a gray image is its own luma.
     @inline(__always)
     func luma(_ x: Int, _ y: Int) -> Float {
         let value = { min(max(self.sample(x, y, $0), 0), 1) }
         guard colorChannels >= 3 else { return value(0) }
-        return 0.299 * value(0) + 0.587 * value(1) + 0.114 * value(2)
+        return Luma.of(value(0), value(1), value(2))
     }
 
     @inline(__always)

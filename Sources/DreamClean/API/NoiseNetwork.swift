@@ -66,7 +66,7 @@ extension UNet: NoiseNetwork {
     public func activationFootprint() throws -> ActivationFootprint {
         let factors = config.attentionDownsampleFactors + (config.middleAttention ? [1 << (config.levelChannels.count - 1)] : [])
         let perPixelSquared = factors.map { Double(MemoryLayout<Float>.stride) / pow(Double($0), 4) }.max() ?? 0
-        guard let pool = (backend as? DNNLBackend)?.pool else {
+        guard let pool = backend.bufferPool else {
             return ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64),
                                        perPixelSquared: perPixelSquared)
         }
@@ -84,10 +84,10 @@ extension UNet: NoiseNetwork {
     }
 
     public func setActivationCache(bytes: Int) {
-        (backend as? DNNLBackend)?.pool.capacityBytes = bytes
+        backend.bufferPool?.capacityBytes = bytes
     }
 
     public func setComputeThreads(_ threads: Int) throws {
-        try (backend as? DNNLBackend)?.setThreads(threads)
+        try backend.setThreads(threads)
     }
 }

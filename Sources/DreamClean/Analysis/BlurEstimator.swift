@@ -68,7 +68,7 @@ enum BlurEstimator {
     /// the edge (along x or y, whichever its gradient mostly points at).
     private static func scan(_ image: ImageBuffer, _ body: (_ reblurred: Float, _ original: Float, _ isMaximum: Bool) -> Void) {
         let (w, h) = (image.width, image.height)
-        func mirrored(_ i: Int, _ n: Int) -> Int { i < 0 ? -i - 1 : (i >= n ? 2 * n - i - 1 : i) }
+        let reflect = BorderReflection.symmetric
         for first in stride(from: margin, to: h - margin, by: stripRows) {
             let last = min(first + stripRows, h - margin)
             let top = first - halo
@@ -77,11 +77,11 @@ enum BlurEstimator {
             var luma = [Float](repeating: 0, count: rows * w)
             var horizontal = [Float](repeating: 0, count: rows * w)
             for k in 0..<rows {
-                let y = mirrored(top + k, h)
+                let y = reflect.index(top + k, count: h)
                 for x in 0..<w { luma[k * w + x] = image.luma(x, y) }
                 for x in 0..<w {
                     var sum: Float = 0
-                    for j in 0..<kernel.count { sum += kernel[j] * luma[k * w + mirrored(x + j - kernelRadius, w)] }
+                    for j in 0..<kernel.count { sum += kernel[j] * luma[k * w + reflect.index(x + j - kernelRadius, count: w)] }
                     horizontal[k * w + x] = sum
                 }
             }

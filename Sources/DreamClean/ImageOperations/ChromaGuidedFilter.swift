@@ -10,7 +10,7 @@ import DreamCleanKernels
 /// move onto luma edges. The luma is left as it is.
 ///
 /// The diffusion prior does not do this: run on the image it treats the chroma error as noise of the luma's level, and
-/// projecting block means of the chroma during sampling measured worse (see RestoreTask's JPEG settings).
+/// projecting block means of the chroma during sampling measured worse (MODEL_CARD.md, "JPEG").
 enum ChromaGuidedFilter {
     /// Filters the [1, H, W, 3] image (values in [-1, 1]) in place. `radius` 0 leaves it unchanged. `epsilon` is the
     /// regularisation of the affine fit in squared [-1, 1] units: larger keeps more of the input chroma in flat areas.
@@ -22,7 +22,7 @@ enum ChromaGuidedFilter {
         let box = BoxMean(height: height, width: width, radius: radius)
         let lumaMean = box(luma)
         let lumaVariance = zip(box(luma.map { $0 * $0 }), lumaMean).map { $0 - $1 * $1 }
-        // Cb and Cr are 0.5 / (1 - 0.114) (B - Y) and 0.5 / (1 - 0.299) (R - Y): filter B - Y and R - Y, scale back.
+        // Cb and Cr are 0.5 / (1 - Luma.blue) (B - Y) and 0.5 / (1 - Luma.red) (R - Y): filter B - Y and R - Y, scale back.
         var differences: [[Float]] = [[], []]
         for (index, channel) in [2, 0].enumerated() {
             let difference = (0..<pixels).map { image.data[3 * $0 + channel] - luma[$0] }
@@ -37,63 +37,13 @@ enum ChromaGuidedFilter {
             let (slopeMean, offsetMean) = (box(slope), box(offset))
             differences[index] = (0..<pixels).map { slopeMean[$0] * luma[$0] + offsetMean[$0] }
         }
-        // Back to RGB with Y unchanged: G follows from Y = 0.299 R + 0.587 G + 0.114 B.
+        // Back to RGB with Y unchanged: G follows from Y = Luma.of(R, G, B).
         for p in 0..<pixels {
             let (y, blue, red) = (luma[p], luma[p] + differences[0][p], luma[p] + differences[1][p])
             let rgb = image.data + 3 * p
             rgb[0] = red
-            rgb[1] = (y - 0.299 * red - 0.114 * blue) / 0.587
+            rgb[1] = (y - Luma.red * red - Luma.blue * blue) / Luma.green
             rgb[2] = blue
-        }
-    }
-}
-
-extension Tensor {
-    /// The BT.601 luma (JPEG's Y) of a [1, H, W, 3] image, per pixel, on the image's own scale.
-    func lumaPlane() -> [Float] {
-        let pixels = shape.height * shape.width
-        return [Float](unsafeUninitializedCapacity: pixels) { buffer, count in
-            for p in 0..<pixels {
-                let rgb = data + 3 * p
-                buffer[p] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
-            }
-            count = pixels
-        }
-    }
-}
-
-/// The mean over a (2r+1) x (2r+1) window at every pixel, the image mirrored at its borders (d c b a | a b c d, as
-/// scipy.ndimage's "reflect"): two running sums, one per axis.
-struct BoxMean {
-    let height: Int
-    let width: Int
-    let radius: Int
-
-    func callAsFunction(_ values: [Float]) -> [Float] {
-        var rows = [Float](repeating: 0, count: values.count)
-        for y in 0..<height {
-            runningMean(count: width) { values[y * width + $0] } store: { rows[y * width + $0] = $1 }
-        }
-        var result = [Float](repeating: 0, count: values.count)
-        for x in 0..<width {
-            runningMean(count: height) { rows[$0 * width + x] } store: { result[$0 * width + x] = $1 }
-        }
-        return result
-    }
-
-    /// One line's window means; sums in Double so that long lines do not drift.
-    private func runningMean(count: Int, value: (Int) -> Float, store: (Int, Float) -> Void) {
-        func mirrored(_ i: Int) -> Int {
-            var i = i
-            while i < 0 || i >= count { i = i < 0 ? -i - 1 : 2 * count - i - 1 }
-            return i
-        }
-        let size = 2 * radius + 1
-        var sum = 0.0
-        for i in -radius...radius { sum += Double(value(mirrored(i))) }
-        for i in 0..<count {
-            store(i, Float(sum / Double(size)))
-            sum += Double(value(mirrored(i + radius + 1))) - Double(value(mirrored(i - radius)))
         }
     }
 }

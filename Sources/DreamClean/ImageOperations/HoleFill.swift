@@ -34,7 +34,7 @@ enum HoleFill {
         smooth(image, known: known, sweeps: smoothing)
     }
 
-    /// Jacobi sweeps of the 4-neighbour average over the holes (mirrored borders); known pixels stay.
+    /// Jacobi sweeps of the 4-neighbour average over the holes (borders reflected `.mirror`); known pixels stay.
     private static func smooth(_ image: Tensor, known: [Float], sweeps: Int) {
         let (h, w, c) = (image.shape.height, image.shape.width, image.shape.channels)
         let holes = (0..<h * w).filter { known[$0] == 0 }
@@ -44,8 +44,9 @@ enum HoleFill {
         for _ in 0..<sweeps {
             for (i, p) in holes.enumerated() {
                 let (y, x) = (p / w, p % w)
-                let up = (y > 0 ? y - 1 : min(1, h - 1)) * w + x, down = (y < h - 1 ? y + 1 : max(h - 2, 0)) * w + x
-                let left = y * w + (x > 0 ? x - 1 : min(1, w - 1)), right = y * w + (x < w - 1 ? x + 1 : max(w - 2, 0))
+                let reflect = BorderReflection.mirror
+                let up = reflect.index(y - 1, count: h) * w + x, down = reflect.index(y + 1, count: h) * w + x
+                let left = y * w + reflect.index(x - 1, count: w), right = y * w + reflect.index(x + 1, count: w)
                 for ch in 0..<c {
                     next[i * c + ch] = (data[up * c + ch] + data[down * c + ch] + data[left * c + ch] + data[right * c + ch]) / 4
                 }

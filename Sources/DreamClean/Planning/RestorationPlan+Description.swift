@@ -30,7 +30,7 @@ extension RestorationPlan {
     }
 
     static func describe(_ layer: Layer) -> String {
-        var parts = [layer.problem.summary, "from noise \(format(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
+        var parts = [layer.problem.summary, "from noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
         if layer.chromaRadiusBefore > 0 { parts.append("chroma filter radius \(layer.chromaRadiusBefore) before") }
         parts.append(describe(layer.run))
         if let busy = layer.busyRun { parts.append("busy regions: " + describe(busy)) }
@@ -40,8 +40,8 @@ extension RestorationPlan {
 
     private static func describe(_ run: SamplerRun) -> String {
         guard run.strength > 0 else { return "left as it is (less noise than one step removes)" }
-        return "\(run.steps) step\(run.steps == 1 ? "" : "s") from strength \(format(run.strength, digits: 3)) (\(run.start.rawValue) start)"
-            + (run.vpsIterations > 0 ? ", VPS gamma \(format(run.gamma)) x\(run.vpsIterations)" : "")
+        return "\(run.steps) step\(run.steps == 1 ? "" : "s") from strength \(DecimalText.fixed(run.strength, digits: 3)) (\(run.start.rawValue) start)"
+            + (run.vpsIterations > 0 ? ", VPS gamma \(DecimalText.fixed(run.gamma)) x\(run.vpsIterations)" : "")
             + (run.flipEnsemble ? ", mirror ensemble" : "")
     }
 
@@ -61,16 +61,6 @@ extension RestorationPlan {
             ("mirror_ensemble", "\(run.flipEnsemble)"),
         ])
     }
-
-    static func format(_ value: Double, digits: Int = 1) -> String {
-        guard value.isFinite, abs(value) < 1e9 else { return "?" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let scaled = Int((value * scale).rounded())
-        let whole = scaled / Int(scale), fraction = abs(scaled % Int(scale))
-        let text = String(fraction)
-        return "\(scaled < 0 && whole == 0 ? "-" : "")\(whole).\(String(repeating: "0", count: digits - text.count) + text)"
-    }
 }
 
 extension RestorationPlan.Problem {
@@ -78,12 +68,12 @@ extension RestorationPlan.Problem {
     public var summary: String {
         switch self {
         case .none: "no operator (the image is the start)"
-        case .identity(let noise): "A = I with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+        case .identity(let noise): "A = I with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .boxDownsampling(let scale): "box downsampling x\(scale) (bicubic start)"
         case .blur(.gaussian(let sigma), let noise):
-            "Gaussian blur sigma \(RestorationPlan.format(sigma, digits: 2)) px with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+            "Gaussian blur sigma \(DecimalText.fixed(sigma, digits: 2)) px with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .blur(.given(let kernel), let noise):
-            "a \(Int(Double(kernel.count).squareRoot()))-tap kernel with noise \(RestorationPlan.format(NoiseScale.pixels(fromModel: noise)))/255"
+            "a \(Int(Double(kernel.count).squareRoot()))-tap kernel with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .mask: "the mask's known pixels (holes filled for the start)"
         case .grayscale: "grayscale (gray start)"
         }

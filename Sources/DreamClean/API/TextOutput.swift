@@ -26,3 +26,17 @@ public enum JSONText {
     /// A number as JSON (non-finite values, which JSON lacks, as null).
     public static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }
+
+/// Numbers for people: a fixed count of decimals ("25.0", "0.057"); "?" for what is not finite or absurdly large
+/// (any image may come in).
+enum DecimalText {
+    static func fixed(_ value: Double, digits: Int = 1) -> String {
+        guard value.isFinite, abs(value) < 1e9 else { return "?" }
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int((value * Double(scale)).rounded())
+        let fraction = String(abs(scaled % scale))
+        let sign = scaled < 0 ? "-" : ""
+        return "\(sign)\(abs(scaled / scale))" + (digits > 0 ? "." + String(repeating: "0", count: digits - fraction.count) + fraction : "")
+    }
+}
