@@ -2,10 +2,13 @@
 # Copyright (c) 2026 The DreamClean authors
 """The ctypes module against the real library, with the small fixture model (fast)."""
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import dreamclean
 
@@ -130,3 +133,15 @@ def test_read_finds_jpeg_blocks_and_reads_noise(context):
     reading = context.read(noisy)
     assert reading["jpeg_step"] is None
     assert abs(reading["noise_sigma"] - 20) < 2, reading  # the estimator's spread on 96x96 noise
+
+
+def test_the_example_script(tmp_path):
+    """examples/python/restore.py, the short snippet, runs on a file."""
+    source = tmp_path / "in.png"
+    Image.fromarray(image()).save(source)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    result = subprocess.run([sys.executable, os.path.join(root, "examples", "python", "restore.py"), str(source),
+                             str(tmp_path / "out.png"), "task=denoise", "noise_sigma=25", "seed=1"],
+                            env={**os.environ, "DREAMCLEAN_MODEL": MODEL}, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert Image.open(tmp_path / "out.png").size == Image.open(source).size

@@ -22,7 +22,7 @@ struct BlindTask: TaskPolicy {
     /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
     static let noiseRows = PresetRows<PresetSettings>(
         fast: .init(row: PresetSettings(steps: 1, depth: .imageNoise(plus: 0)),
-                    why: "one step: 0.04-0.23 dB below two at sigma 15-50, for half the evaluations"),
+                    why: "one step: 0.01-0.19 dB below two at sigma 15-50, for half the evaluations"),
         balanced: .init(row: PresetSettings(steps: 2, depth: .imageNoise(plus: 0)),
                         why: "two deterministic steps from the image's own noise level measured best of 1-4 at sigma 15, 25 and 50"),
         quality: .init(row: PresetSettings(steps: 2, depth: .imageNoise(plus: 0)),
