@@ -238,8 +238,9 @@ check-cli: build
 check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
-test: deps-test check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
-	check-schema check-gimp check-cli check-asan check-tsan ## every test (what CI runs); installs the host tests' packages
+CHECKS := check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
+	check-schema check-gimp check-cli check-asan check-tsan
+test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
 
