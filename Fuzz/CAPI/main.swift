@@ -87,6 +87,12 @@ exit(fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { bytes, count in
         reading.storeBytes(of: 32, as: Int.self)
         _ = dc_filter_read_input(filter, reading)
     }
+    if flags & 32 != 0 {  // the output size and the plan, as a host asks before allocating
+        var (w, h, needed) = (0, 0, 0)
+        _ = dc_filter_get_output_size(filter, width, height, &w, &h)
+        var plan = [CChar](repeating: 0, count: 64)
+        _ = dc_filter_get_plan(filter, &plan, plan.count, &needed)
+    }
     _ = dc_filter_execute(filter)
     return 0
 })

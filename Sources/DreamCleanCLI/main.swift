@@ -98,14 +98,7 @@ struct Restore: ParsableCommand {
     @Flag(help: "No progress bar, and no line on what blind mode read from the image.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
 
-    func run() throws {
-        do {
-            try restore()
-        } catch let error as CLIError {
-            writeStandardError("dreamclean: \(error.message)\n")
-            throw ExitCode(error.code)
-        }
-    }
+    func run() throws { try CLIError.reporting(restore) }
 
     func restore() throws {
         var options = try restoration.options()
@@ -164,26 +157,23 @@ struct Plan: ParsableCommand {
     @Flag(help: "The plan as JSON (as dc_filter_get_plan gives it).") var json = false
     @OptionGroup var modelOptions: ModelOptions
 
-    func run() throws {
+    func run() throws { try CLIError.reporting(plan) }
+
+    func plan() throws {
+        var options = try restoration.options()
+        guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
+        let image = try LoadedImage(path: input)
+        options.mask = try restoration.maskWeights(for: image)
+        let (restorer, _) = try modelOptions.load()
+        let plan: RestorationPlan
         do {
-            var options = try restoration.options()
-            guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
-            let image = try LoadedImage(path: input)
-            options.mask = try restoration.maskWeights(for: image)
-            let (restorer, _) = try modelOptions.load()
             let buffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
                                          format: .float32)
-            let plan: RestorationPlan
-            do {
-                plan = try restorer.plan(for: buffer, options: options)
-            } catch {
-                throw CLIError(Exit.badImage, "\(error)")
-            }
-            print(json ? plan.json : plan.summary)
-        } catch let error as CLIError {
-            writeStandardError("dreamclean: \(error.message)\n")
-            throw ExitCode(error.code)
+            plan = try restorer.plan(for: buffer, options: options)
+        } catch {
+            throw CLIError(Exit.badImage, "\(error)")
         }
+        print(json ? plan.json : plan.summary)
     }
 }
 
@@ -263,6 +253,16 @@ struct CLIError: Error {
     init(_ code: Int32, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// Runs a command's body; its CLIError becomes the message on standard error and the exit code.
+    static func reporting(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as CLIError {
+            writeStandardError("dreamclean: \(error.message)\n")
+            throw ExitCode(error.code)
+        }
     }
 }
 

@@ -300,6 +300,28 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_filter_read_input(filter, &tiny), DC_ERROR_INVALID_ARGUMENT);
     dc_filter_release(filter);
 
+    /* The output size and the plan, from the library. */
+    EXPECT(dc_filter_new(context, &filter), DC_OK);
+    size_t out_w = 0, out_h = 0, plan_size = 0;
+    EXPECT(dc_filter_get_output_size(filter, 10, 7, &out_w, &out_h), DC_OK);
+    CHECK(out_w == 10 && out_h == 7, "blind keeps the size, got %zux%zu", out_w, out_h);
+    EXPECT(dc_filter_set_options(filter, "task=sr:scale=3"), DC_OK);
+    EXPECT(dc_filter_get_output_size(filter, 10, 7, &out_w, &out_h), DC_OK);
+    CHECK(out_w == 30 && out_h == 21, "sr x3 gives 30x21, got %zux%zu", out_w, out_h);
+    EXPECT_ERROR(dc_filter_get_output_size(filter, SIZE_MAX / 2, 7, &out_w, &out_h), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_get_output_size(filter, 10, 7, NULL, &out_h), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_get_output_size(NULL, 10, 7, &out_w, &out_h), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_ERROR_INVALID_OPERATION); /* no input yet */
+    EXPECT(dc_filter_set_image(filter, "input", blocks, DC_FORMAT_U8, JW, JH, 3, 0, 0), DC_OK);
+    EXPECT(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_OK);
+    char *plan = malloc(plan_size);
+    EXPECT(dc_filter_get_plan(filter, plan, plan_size, &plan_size), DC_OK);
+    CHECK(strstr(plan, "\"task\": \"sr\"") && strstr(plan, "box downsampling x3"), "plan %s", plan);
+    free(plan);
+    EXPECT(dc_filter_set_int(filter, "max_memory_mb", 16), DC_OK);
+    EXPECT_ERROR(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_ERROR_OUT_OF_MEMORY);
+    dc_filter_release(filter);
+
     dc_context_release(context);
     EXPECT_ERROR(dc_filter_new(context, &filter), DC_ERROR_INVALID_ARGUMENT);
     dc_context_release(NULL);
