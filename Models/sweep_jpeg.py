@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
-"""The sweep behind the JPEG settings in Sources/DreamClean/RestoreTask.swift, in PyTorch (the library's pipeline
+"""The sweep behind the JPEG rows in Sources/DreamClean/Tasks/JPEGTask.swift, in PyTorch (the library's pipeline
 written again: a chroma guided filter, the image taken as noisy at its noise level plus an extra level, four DDIM
 steps, optionally the guided filter again), on `make quality`'s development crops at JPEG qualities 10 to 75.
 
@@ -122,7 +122,7 @@ def main():
 
 
 def sweep_busy(sampler, degraded, quality, step):
-    """The shipped run (RestoreTask's JPEG settings) blended with a busier one, per busy level and activity ramp."""
+    """The shipped run (JPEGTask's rows) blended with a busier one, per busy level and activity ramp."""
     factors, ramps = [3.2, 3.5, 3.8, 4.2], [(0.05, 0.15), (0.06, 0.2)]
     scores = {"one run": []}
     for y, x in degraded:

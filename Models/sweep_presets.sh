@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
 #
-# The preset sweep behind Sources/DreamClean/RestoreTask.swift's settings: each line runs `make quality`'s protocol
+# The preset sweep behind the rows in Sources/DreamClean/Tasks/: each line runs `make quality`'s protocol
 # (Models/quality.py) on one task and one DreamClean column with one setting and prints its mean PSNR.
 #   sh Models/sweep_presets.sh [MODEL_FOLDER] > Models/default/preset-sweep.txt
 # "preset" is the shipped setting; "--start inversion --gamma G --vps-iters 1" is the paper's loop for comparison.

@@ -12,7 +12,7 @@ import DreamCleanKernels
 /// On 6 development crops at quality 10 an oracle choice among seven noise levels per 8x8 block gained 0.3 dB over the
 /// best single level (per 16x16 block 0.15), and the best level rose with this activity (16/255 in the calmest 60 % of
 /// the 16x16 blocks, 25 in the busiest 20 %). The ramp and the busy level (3.8 sqrt(DC step) / 255) gained 0.07-0.18 dB
-/// at qualities 10-75 on 21 crops, see RestoreTask's JPEG settings.
+/// at qualities 10-75 on 21 crops (JPEGTask's rows, MODEL_CARD.md "JPEG").
 enum BusyRegionBlend {
     static let radius = 4
     static let quiet: Float = 0.06
