@@ -23,7 +23,7 @@ extension RestorationPlan {
         JSONText.object([
             ("task", JSONText.quoted(task.rawValue)), ("preset", JSONText.quoted(preset.rawValue)),
             ("output_width", "\(outputWidth)"), ("output_height", "\(outputHeight)"),
-            ("reading", blindReading.map { JSONText.quoted($0.summary) } ?? "null"),
+            ("reading", blindReading.map(Self.json) ?? "null"),
             ("color", Self.json(color)), ("alpha", alpha.map(Self.json) ?? "null"),
             ("bands", "\(bandCount)"), ("tile_size", "\(tileSize)"), ("required_bytes", "\(requiredBytes)"),
         ])
@@ -43,6 +43,15 @@ extension RestorationPlan {
         return "\(run.steps) step\(run.steps == 1 ? "" : "s") from strength \(DecimalText.fixed(run.strength, digits: 3)) (\(run.start.rawValue) start)"
             + (run.vpsIterations > 0 ? ", VPS gamma \(DecimalText.fixed(run.gamma)) x\(run.vpsIterations)" : "")
             + (run.flipEnsemble ? ", mirror ensemble" : "")
+    }
+
+    private static func json(_ reading: BlindReading) -> String {
+        JSONText.object([
+            ("summary", JSONText.quoted(reading.summary)), ("noise_sigma", JSONText.number(reading.noiseSigma)),
+            ("coarse_noise_sigma", JSONText.number(reading.coarseNoiseSigma)),
+            ("jpeg_step", reading.jpegStep.map { "\($0)" } ?? "null"), ("jpeg_quality", reading.jpegQuality.map { "\($0)" } ?? "null"),
+            ("blur_sigma", reading.blurSigma.map(JSONText.number) ?? "null"),
+        ])
     }
 
     private static func json(_ layer: Layer) -> String {
