@@ -10,16 +10,17 @@ PREFIX ?= /usr/local
 VERSION := $(shell awk '/^\#define DC_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } END { print v }' Include/dreamclean.h)
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
-# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips.
+# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips, and wheel
+# (make wheel builds with the installed setuptools, no download).
 TEST_APT_PACKAGES := libgimp2.0-dev gimp
-TEST_PY_PACKAGES := pyvips
+TEST_PY_PACKAGES := pyvips wheel
 PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
 .PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports \
 	check-c check-install check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan check-version \
-	check-schema check-docs check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
+	check-schema check-docs check-wheel wheel check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
 
@@ -42,7 +43,7 @@ deps: ## the system and Python packages a fresh Debian 12 lacks to build and run
 	else echo "system packages present"; fi
 
 deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips (make test runs it)
-	@$(PYTHON) -c "import pyvips" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PYTHON) -c "import pyvips, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
 	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
@@ -174,6 +175,23 @@ check-standalone: library
 check-python: library
 	DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 $(PYTHON) -m pytest Hosts/python -q -p no:cacheprovider --assert=plain
 
+# The Python package as a wheel with the library (stripped) and the default model inside: staged in .build/wheel/src,
+# built with the installed setuptools and wheel (no download), written to .build/wheel/dist.
+WHEEL_SRC := .build/wheel/src
+wheel: library ## .build/wheel/dist/dreamclean-*.whl: the Python package with the library and the default model
+	rm -rf .build/wheel && mkdir -p $(WHEEL_SRC)/dreamclean/lib $(WHEEL_SRC)/dreamclean/share/dreamclean/models/default
+	cp Hosts/python/pyproject.toml Hosts/python/setup.py Hosts/python/README.md Include/dreamclean.h $(WHEEL_SRC)/
+	cp Hosts/python/dreamclean/*.py $(WHEEL_SRC)/dreamclean/
+	install -m 755 -s $(RELEASE)/libdreamclean.so.0 $(WHEEL_SRC)/dreamclean/lib/libdreamclean.so.0
+	cp Models/default/config.json Models/default/model.safetensors $(WHEEL_SRC)/dreamclean/share/dreamclean/models/default/
+	$(PYTHON) -m pip wheel -q --no-build-isolation --no-deps $(WHEEL_SRC) -w .build/wheel/dist
+	@ls .build/wheel/dist/*.whl
+
+# The wheel installed into a fresh virtual environment (system site packages for numpy only), run outside the
+# checkout with no DREAMCLEAN_* variables: it must find its own library and model.
+check-wheel: wheel
+	sh Hosts/python/test_wheel.sh .build/wheel/dist .build/wheel/venv
+
 # The vips operation through the vips command and pyvips, libvips loading the module from VIPSHOME.
 check-vips: vips-module
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
@@ -239,7 +257,7 @@ check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
 CHECKS := check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
-	check-schema check-gimp check-cli check-asan check-tsan
+	check-schema check-wheel check-gimp check-cli check-asan check-tsan
 test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
