@@ -56,8 +56,14 @@ struct ModelOptions: ParsableArguments {
         guard let folder = located.0 else {
             throw CLIError(Exit.noModel, "no default model found (searched \(located.1.joined(separator: ", "))); pass --model")
         }
+        return (try loadRestorer(threads: threads, folder: folder), folder)
+    }
+
+    /// The model on `threads` compute threads (a batch worker's share), from `folder` or where `load` finds it.
+    func loadRestorer(threads: Int, folder: String? = nil) throws -> Restorer {
+        guard let folder = folder ?? (model ?? DefaultModel.folder().folder) else { return try load().0 }
         do {
-            return (try Restorer(modelFolder: folder, threads: threads), folder)
+            return try Restorer(modelFolder: folder, threads: threads)
         } catch {
             throw CLIError(Exit.noModel, "cannot load the model: \(error)")
         }
@@ -89,25 +95,71 @@ struct RestorationArguments: ParsableArguments {
 
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore IN into OUT (OUT is replaced only once the result is complete).",
-        discussion: ParameterFlags.help)
+        abstract: "Restore IN into OUT, or many images into --out-dir (an output is replaced only once it is complete).",
+        discussion: """
+            Batch mode (--out-dir): the paths are image files and folders (walked recursively; symbolic links to \
+            folders are not followed); each output keeps its path relative to the folder it came from, with the suffix \
+            of --format. Outputs that exist are skipped unless --overwrite, so a rerun resumes. Without --seed each \
+            file's seed is derived from its relative path (reproducible). A file that fails is reported and the batch \
+            goes on; the exit status is 65 when any failed, 130 when interrupted. --manifest writes one JSON line per \
+            file (input, output, status, seed, what blind read, seconds, error).
 
-    @Argument(help: "Input image (any format libvips reads).") var input: String
-    @Argument(help: "Output image; the format follows the suffix (.png, .jpg, .tif, .webp).") var output: String
+            """ + ParameterFlags.help)
+
+    @Argument(help: "IN OUT, or with --out-dir: input images and folders.") var paths: [String]
     @OptionGroup var restoration: RestorationArguments
+    @Option(name: .customLong("out-dir"), help: "Batch mode: write the restored images under this folder.") var outDir: String?
+    @Option(help: "Batch mode: output suffix (png, jpg, tif, webp) or 'same' (the input's).") var format = "png"
+    @Flag(help: "Batch mode: restore files whose output exists (they are skipped otherwise).") var overwrite = false
+    @Option(help: "Batch mode: a JSON-lines record of every file.") var manifest: String?
+    @Option(help: "Batch mode: files restored at once, each with its own model and --threads / jobs threads.") var jobs = 1
     @Flag(help: "No progress bar, and no line on what blind mode read from the image.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
+
+    func validate() throws {
+        if outDir == nil, paths.count != 2 { throw ValidationError("give IN and OUT, or input paths with --out-dir DIR") }
+        if outDir != nil, paths.isEmpty { throw ValidationError("give at least one input with --out-dir") }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs \(jobs) is out of range [1, 64]") }
+        guard ["png", "jpg", "tif", "webp", "same"].contains(format) else {
+            throw ValidationError("--format \(format) is not png, jpg, tif, webp or same")
+        }
+    }
 
     func run() throws { try CLIError.reporting(restore) }
 
     func restore() throws {
-        var options = try restoration.options()
+        let options = try restoration.options()
         Interrupt.install()
         guard dcio_init() == 0 else { throw CLIError(Exit.noInput, String(cString: dcio_last_error())) }
-        let image = try LoadedImage(path: input)
-        options.mask = try restoration.maskWeights(for: image)
+        if let outDir {
+            try Batch(restore: self, options: options, outDir: outDir).run()
+            return
+        }
         let (restorer, _) = try modelOptions.load()
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
+        defer { bar.finish() }
+        _ = try FileRestoration(restorer: restorer, options: options, mask: restoration).run(
+            input: paths[0], output: paths[1], progress: { _ = bar.update($0) }) { reading in
+            if options.task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+        }
+    }
+}
+
+/// One image file restored into another: loaded, checked against the memory plan, restored, saved atomically. Every
+/// failure is a CLIError with its exit code; OUT is never left half-written.
+struct FileRestoration {
+    let restorer: Restorer
+    let options: RestoreOptions
+    let mask: RestorationArguments
+
+    /// Returns what blind mode read, if it read; `progress` sees the fraction done; Ctrl-C cancels.
+    func run(input: String, output: String, seed: UInt64? = nil, progress: @escaping (Double) -> Void = { _ in },
+             reading: @escaping (BlindReading) -> Void = { _ in }) throws -> BlindReading? {
+        let image = try LoadedImage(path: input)
+        var options = options
+        options.mask = try mask.maskWeights(for: image)
+        if options.seed == nil { options.seed = seed }
+        var read: BlindReading?
         let result: PixelMemory
         let size: (width: Int, height: Int)
         do {
@@ -123,27 +175,22 @@ struct Restore: ParsableCommand {
             let inBuffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
                                            format: .float32)
             let outBuffer = try ImageBuffer(base: result.base, width: size.width, height: size.height, channels: image.bands, format: .float32)
-            let report: (BlindReading) -> Void = { reading in
-                if options.task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
-            }
             try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
-                _ = bar.update(fraction)
+                progress(fraction)
                 return !Interrupt.requested.load(ordering: .relaxed)
-            }, reading: report)
+            }, reading: { read = $0; reading($0) })
         } catch RestoreError.cancelled {
-            bar.finish()
             throw CLIError(Exit.cancelled, "cancelled; \(output) left as it was")
         } catch let error as CLIError {
             throw error
         } catch {  // the library's refusals, and the layers below: an allocation that failed, a kernel error
-            bar.finish()
             throw CLIError(Exit.badImage, "\(error)")
         }
-        bar.finish()
         guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(size.width), Int32(size.height),
                         Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
             throw CLIError(Exit.cannotWrite, "\(output): \(String(cString: dcio_last_error()))")
         }
+        return read
     }
 }
 
