@@ -20,7 +20,7 @@ BENCH_THREADS ?= 2
 
 .PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports \
 	check-c check-install check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan check-version \
-	check-schema check-docs check-wheel wheel check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
+	check-schema check-docs check-wheel wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
 
@@ -251,6 +251,7 @@ check-schema: vips-module
 check-cli: build
 	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test
 	sh Tests/cli/test_hostile.sh $(RELEASE)/dreamclean .build/cli-hostile
+	sh Tests/cli/test_batch.sh $(RELEASE)/dreamclean .build/cli-batch
 
 # The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 check-gimp: gimp-plugin
@@ -289,6 +290,9 @@ fuzz-vips-harness: sanitized-library-asan
 
 bench: require-python build ## forward-pass speed and memory against PyTorch eager and torch.compile
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
+
+bench-batch: build ## 100 small photos: separate CLI calls against the batch mode (--jobs 1 and 2)
+	$(PYTHON) Models/bench_batch.py --cli $(RELEASE)/dreamclean
 
 # Peak memory of one large restoration under max_memory_mb (docs/reliability.md): BENCH_SIZE x BENCH_SIZE RGB, the
 # default model, one DDIM step each way without VPS (the memory of a restoration does not depend on the step count).

@@ -206,7 +206,7 @@ final class BatchState: Sendable {
     func finished(_ record: Manifest.Record) {
         let done = self.done.add(1, ordering: .relaxed).newValue
         if record.status == "failed" { failed.add(1, ordering: .relaxed) }
-        guard !quiet else { return }
+        guard !quiet || record.status == "failed" else { return }  // failures are told even with --quiet
         output.withLock { _ in
             let note = record.status == "failed" ? ": \(record.error ?? "")" : ""
             writeStandardError("dreamclean: [\(done)/\(count)] \(record.status) \(record.input)\(note)\n")
