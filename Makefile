@@ -10,8 +10,8 @@ PREFIX ?= /usr/local
 VERSION := $(shell awk '/^\#define DC_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } END { print v }' Include/dreamclean.h)
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
-# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips, and wheel
-# (make wheel builds with the installed setuptools, no download).
+# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips, wheel
+# (make wheel builds with the installed setuptools, no download), and ray[data] for the Ray test.
 TEST_APT_PACKAGES := libgimp2.0-dev gimp
 TEST_PY_PACKAGES := pyvips wheel
 PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
@@ -20,7 +20,7 @@ BENCH_THREADS ?= 2
 
 .PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports \
 	check-c check-install check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan check-version \
-	check-schema check-docs check-wheel wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
+	check-schema check-docs check-wheel check-ray wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
 
@@ -44,6 +44,8 @@ deps: ## the system and Python packages a fresh Debian 12 lacks to build and run
 
 deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips (make test runs it)
 	@$(PYTHON) -c "import pyvips, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
+	@$(PYTHON) -c "import ray.data" 2>/dev/null || $(PYTHON) -m pip install -q "ray[data]" || \
+		echo "ray[data] could not be installed: the Ray test will say SKIPPED"
 	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing $$missing"; \
@@ -192,6 +194,10 @@ wheel: library ## .build/wheel/dist/dreamclean-*.whl: the Python package with th
 check-wheel: wheel
 	sh Hosts/python/test_wheel.sh .build/wheel/dist .build/wheel/venv
 
+# dreamclean.ray on a local 2-CPU Ray cluster on loopback, in its own network namespace (SKIPPED without ray[data]).
+check-ray: library
+	sh Hosts/python/test_ray.sh $(RELEASE)/libdreamclean.so.0
+
 # The vips operation through the vips command and pyvips, libvips loading the module from VIPSHOME.
 check-vips: vips-module
 	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 \
@@ -258,7 +264,7 @@ check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
 CHECKS := check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
-	check-schema check-wheel check-gimp check-cli check-asan check-tsan
+	check-schema check-wheel check-ray check-gimp check-cli check-asan check-tsan
 test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
