@@ -156,10 +156,17 @@ check-install:
 	vips subtract .build/c-scratch/c.png .build/c-scratch/vips.png .build/c-scratch/diff.v
 	vips abs .build/c-scratch/diff.v .build/c-scratch/absdiff.v && vips max .build/c-scratch/absdiff.v | awk '{ exit !($$1 == 0) }'
 	test "$$(vipsheader -f width .build/c-scratch/c.png)" = 48
+	rm -rf .build/install-venv Hosts/python/build Hosts/python/*.egg-info && $(PYTHON) -m venv --system-site-packages .build/install-venv
+	.build/install-venv/bin/python -m pip install -q --no-deps --no-build-isolation --no-index ./Hosts/python
+	rm -rf Hosts/python/build Hosts/python/*.egg-info
+	cd /tmp && env -u DREAMCLEAN_LIBRARY -u DREAMCLEAN_MODEL PKG_CONFIG_PATH=$(INSTALL_TEST)/lib/pkgconfig \
+		$(CURDIR)/.build/install-venv/bin/python -c "import dreamclean, numpy; dreamclean.Context().restore(numpy.zeros((8, 8, 3), numpy.uint8)); \
+		assert dreamclean._library.library()._name.startswith('$(INSTALL_TEST)'), dreamclean._library.library()._name"
 	$(MAKE) --no-print-directory uninstall $(INSTALL_TEST_VARS) > /dev/null
 	test -z "$$(find $(INSTALL_TEST) -type f)"
 	@echo "install: C test and libpng example built from pkg-config; CLI, example and vips module used the installed model" \
-		"and agree bit for bit; uninstall removed every file"
+		"and agree bit for bit; pip install ./Hosts/python found the installed library through pkg-config; uninstall" \
+		"removed every file"
 
 # Nothing links the Swift toolchain's runtime (it is linked in statically), and, where mount namespaces are allowed,
 # the library and the CLI run with /opt/swift hidden, as on a machine without a toolchain.
