@@ -304,8 +304,14 @@ fuzz-vips-harness: sanitized-library-asan
 bench: require-python build ## forward-pass speed and memory against PyTorch eager and torch.compile
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
 
-bench-batch: build ## 100 small photos: separate CLI calls against the batch mode (--jobs 1 and 2)
-	$(PYTHON) Models/bench_batch.py --cli $(RELEASE)/dreamclean
+# With ray[data] and network namespaces, also dreamclean.ray on a local 2-CPU cluster on loopback (as check-ray).
+bench-batch: library ## 100 small photos: separate CLI calls, the batch mode (--jobs 1 and 2), Ray Data
+	if $(PYTHON) -c "import ray.data" 2>/dev/null && unshare --net true 2>/dev/null; then \
+		DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 PYTHONPATH=$(CURDIR)/Hosts/python RAY_ADDRESS=127.0.0.1:6391 \
+		unshare --net sh -c 'ip link set lo up && ray start --head --node-ip-address=127.0.0.1 --port=6391 --num-cpus=2 \
+			--include-dashboard=false --disable-usage-stats > /dev/null && \
+			$(PYTHON) Models/bench_batch.py --cli $(RELEASE)/dreamclean --ray; status=$$?; ray stop --force > /dev/null; exit $$status'; \
+	else $(PYTHON) Models/bench_batch.py --cli $(RELEASE)/dreamclean; fi
 
 # Peak memory of one large restoration under max_memory_mb (docs/reliability.md): BENCH_SIZE x BENCH_SIZE RGB, the
 # default model, one DDIM step each way without VPS (the memory of a restoration does not depend on the step count).

@@ -32,6 +32,7 @@ def main():
     p.add_argument("--count", type=int, default=100)
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--ray", action="store_true", help="also dreamclean.ray on the cluster at $RAY_ADDRESS (2 actors x 1 CPU)")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         inputs = os.path.join(tmp, "in")
@@ -53,6 +54,19 @@ def main():
                            check=True)
 
         runs = {"100 separate calls": separate, "batch --jobs 1": lambda: batch(1), "batch --jobs 2": lambda: batch(2)}
+        if args.ray:
+            import sys
+            import ray
+            sys.path.insert(0, os.path.join(HERE, "..", "Hosts", "python"))
+            import dreamclean.ray as dray
+            ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False)
+
+            def on_ray():
+                out = os.path.join(tmp, "ray")
+                shutil.rmtree(out, ignore_errors=True)
+                records = dray.restore_paths([inputs], out, params={"preset": "fast"}, actors=2, cpus_per_actor=1)
+                assert all(r["status"] == "restored" for r in records), records
+            runs["Ray Data, 2 actors x 1 CPU"] = on_ray
         medians = {}
         for name, run in runs.items():
             seconds = []
@@ -65,6 +79,9 @@ def main():
         base = medians["100 separate calls"]
         for name in ("batch --jobs 1", "batch --jobs 2"):
             print(f"{name}: {base / medians[name]:.2f}x faster than separate calls")
+        if args.ray:
+            print(f"Ray Data: {medians['Ray Data, 2 actors x 1 CPU'] / medians['batch --jobs 2']:.2f}x the time of batch --jobs 2"
+                  " (cluster start excluded)")
 
 
 if __name__ == "__main__":

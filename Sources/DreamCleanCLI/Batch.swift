@@ -41,17 +41,18 @@ struct Batch {
         // Workers x threads stays within the cores: each worker gets its share unless --threads asks for fewer.
         let share = max(cores / workers, 1)
         let threads = restore.modelOptions.threads == 0 ? share : min(restore.modelOptions.threads, share)
-        let state = BatchState(count: items.count, quiet: restore.quiet)
+        let state = BatchState(count: items.count, workers: workers, quiet: restore.quiet)
         let work = { @Sendable (worker: Int) in
             var restorer: Restorer?
             while !Interrupt.requested.load(ordering: .relaxed), let index = state.next() {
                 let item = items[index]
-                let record = self.process(item, restorer: &restorer, threads: threads)
+                let record = self.process(item, restorer: &restorer, threads: threads) { state.progress(worker: worker, $0) }
                 manifest.write(record)
-                state.finished(record)
+                state.finished(record, worker: worker)
             }
         }
         try Workers.run(count: workers, work)
+        state.finish()
         let failed = state.failed.load(ordering: .relaxed), done = state.done.load(ordering: .relaxed)
         if Interrupt.requested.load(ordering: .relaxed) {
             throw CLIError(Exit.cancelled, "interrupted after \(done) of \(items.count) files; finished outputs are kept")
@@ -60,7 +61,8 @@ struct Batch {
     }
 
     /// One file: skipped, restored, or failed with its message (the batch goes on either way).
-    private func process(_ item: Item, restorer: inout Restorer?, threads: Int) -> Manifest.Record {
+    private func process(_ item: Item, restorer: inout Restorer?, threads: Int,
+                         progress: @escaping (Double) -> Void) -> Manifest.Record {
         var record = Manifest.Record(input: item.input, output: item.output)
         if let verdict = item.verdict {
             (record.status, record.error) = (verdict.status, verdict.message)
@@ -78,7 +80,7 @@ struct Batch {
             try Self.makeFolders(URL(fileURLWithPath: item.output).deletingLastPathComponent().path)
             record.seed = options.seed ?? Self.seed(for: item.relative)
             let reading = try FileRestoration(restorer: restorer, options: options, mask: restore.restoration)
-                .run(input: item.input, output: item.output, seed: record.seed)
+                .run(input: item.input, output: item.output, seed: record.seed, progress: progress)
             record.status = "restored"
             record.reading = reading?.summary
         } catch let error as CLIError {
@@ -184,18 +186,27 @@ struct Batch {
 /// The workers only read a batch (its command-line values and the item list, fixed before they start).
 extension Batch: @unchecked Sendable {}
 
-/// The batch's counters and its progress line (over files), shared by the workers.
+/// The batch's counters and its progress: a line per file, and on a terminal a bar over the files, each counted by
+/// the fraction of its network evaluations done. Shared by the workers.
 final class BatchState: Sendable {
     let count: Int
     let quiet: Bool
     let taken = Atomic<Int>(0)
     let done = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
-    private let output = Mutex<Void>(())
 
-    init(count: Int, quiet: Bool) {
+    private struct Display {
+        var fractions: [Double]
+        let bar: ProgressBar
+    }
+
+    private let display: Mutex<Display>
+
+    init(count: Int, workers: Int, quiet: Bool) {
         self.count = count
         self.quiet = quiet
+        display = Mutex(Display(fractions: Array(repeating: 0, count: workers),
+                                bar: ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)))
     }
 
     func next() -> Int? {
@@ -203,14 +214,31 @@ final class BatchState: Sendable {
         return index < count ? index : nil
     }
 
-    func finished(_ record: Manifest.Record) {
+    func progress(worker: Int, _ fraction: Double) {
+        display.withLock { shown in
+            shown.fractions[worker] = fraction
+            redraw(shown)
+        }
+    }
+
+    func finished(_ record: Manifest.Record, worker: Int) {
         let done = self.done.add(1, ordering: .relaxed).newValue
         if record.status == "failed" { failed.add(1, ordering: .relaxed) }
-        guard !quiet || record.status == "failed" else { return }  // failures are told even with --quiet
-        output.withLock { _ in
-            let note = record.status == "failed" ? ": \(record.error ?? "")" : ""
-            writeStandardError("dreamclean: [\(done)/\(count)] \(record.status) \(record.input)\(note)\n")
+        display.withLock { shown in
+            shown.fractions[worker] = 0
+            if !quiet || record.status == "failed" {  // failures are told even with --quiet
+                let note = record.status == "failed" ? ": \(record.error ?? "")" : ""
+                shown.bar.clearLine()
+                writeStandardError("dreamclean: [\(done)/\(count)] \(record.status) \(record.input)\(note)\n")
+            }
+            redraw(shown)
         }
+    }
+
+    func finish() { display.withLock { $0.bar.finish() } }
+
+    private func redraw(_ shown: Display) {
+        _ = shown.bar.update((Double(done.load(ordering: .relaxed)) + shown.fractions.reduce(0, +)) / Double(max(count, 1)))
     }
 }
 

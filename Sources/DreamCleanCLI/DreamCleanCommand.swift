@@ -381,6 +381,13 @@ final class ProgressBar {
     func finish() {
         if enabled && last >= 0 { writeStandardError("\n") }
     }
+
+    /// Erases the bar so that a line can be written in its place (the next update draws it again).
+    func clearLine() {
+        guard enabled, last >= 0 else { return }
+        writeStandardError("\r\u{1B}[K")
+        last = -1
+    }
 }
 
 /// Unbuffered, like C's stderr, which Swift 6 cannot name (a global C variable is shared mutable state).
