@@ -44,8 +44,9 @@ def _actor_threads() -> int:
 
 class RestoreBatch:
     """For `Dataset.map_batches` (an actor class): rows with an `image` (HxW or HxWxC numpy array) and optionally a
-    `path` (for the seed); adds `restored`, `seed` and `error` ("" when it went well, the library's message when not;
-    the row's `restored` is then its input)."""
+    `path` (the seed comes from it; without a path column and no `seed` parameter every row gets seed 0); adds
+    `restored`, `seed` and `error` ("" when it went well, the library's message when not; the row's `restored` is then
+    its input)."""
 
     def __init__(self, model: Optional[str] = None, params: Optional[Dict[str, Any]] = None,
                  image_column: str = "image", path_column: str = "path"):
