@@ -145,6 +145,13 @@ def tasks(short):
         return (f"sr x{s} (box)", lambda x, seed: (box_down(x, s), None), lambda y, e: bicubic(y, s),
                 ["--task", "blind"], ["--task", "sr", "--scale", str(s)])
 
+    def noisy_sr(s, sigma):
+        # The paper's noisy SR: box averaging, then white noise of sigma (0-1 units); the known operator is told it.
+        return (f"sr x{s} (box) + noise {sigma}",
+                lambda x, seed: (np.clip(box_down(x, s) + np.random.default_rng(seed).normal(0, sigma, box_down(x, s).shape), 0, 1), None),
+                lambda y, e: bicubic(y, s), ["--task", "blind"],
+                ["--task", "sr", "--scale", str(s), "--noise-sigma", f"{sigma * 255:g}"])
+
     def inpaint(name, make_mask):
         def degrade(x, seed):
             m = make_mask(x.shape[:2], seed)
@@ -170,10 +177,11 @@ def tasks(short):
                 lambda e: ["--task", "denoise", "--noise-sigma", f"{e['sigma']:.2f}"])
     if short:
         return [noise(25), sr(2)]
+    # New rows go last: a row's seeds follow its position, and the rows above keep theirs.
     return [noise(15), noise(25), noise(50), jpeg_task(10), jpeg_task(30), sr(2), sr(4),
             inpaint("inpaint 50% pixels", lambda shape, seed: random_mask(shape, 0.5, seed)),
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray,
-            camera("iso800"), camera("iso3200"), camera("iso12800")]
+            camera("iso800"), camera("iso3200"), camera("iso12800"), noisy_sr(4, 0.05)]
 
 
 def load_images(per_set, crop, sets=SETS, root=DATA):

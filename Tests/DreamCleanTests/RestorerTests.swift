@@ -88,6 +88,7 @@ final class RestorerTests: XCTestCase {
         defer { inBytes.deallocate(); outBytes.deallocate() }
         var options = identityOptions(.sr)
         options.scale = 3
+        options.noiseSigma = 0  // a measurement said to be noiseless is kept exactly (an estimated level damps it)
         try restorer.restore(input: input, output: output, options: options)
         var clamped = 0
         defer { XCTAssertLessThan(clamped, 6 * 8 * 3 / 4, "most blocks must be checked") }

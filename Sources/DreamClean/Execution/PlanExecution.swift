@@ -125,8 +125,8 @@ extension Restorer {
             return (y, nil, nil)
         case .identity(let noise):
             return (y, try IdentityMeasurement(measurementNoise: noise), y)
-        case .boxDownsampling(let scale):
-            return (try Bicubic.upsample(y, scale: scale), try BoxDownsampling(scale: scale), y)
+        case .boxDownsampling(let scale, let noise):
+            return (try Bicubic.upsample(y, scale: scale), try BoxDownsampling(scale: scale, measurementNoise: noise), y)
         case .blur(let kernel, let noise):
             let op = try translatingOptionErrors {
                 switch kernel {
@@ -136,15 +136,15 @@ extension Restorer {
                 }
             }
             return (y, op, y)
-        case .grayscale:
-            let op = Grayscale()
+        case .grayscale(let noise):
+            let op = Grayscale(measurementNoise: noise)
             let gray = try op.forward(y)
             return (try op.pseudoInverse(gray), op, gray)
-        case .mask(let fill):
+        case .mask(let fill, let noise):
             let width = y.shape.width
             let mask = try Tensor(shape: TensorShape(batch: 1, height: y.shape.height, width: width, channels: 1),
                                   nhwc: Array((job.mask ?? [])[rows.lowerBound * width..<rows.upperBound * width]))
-            let op = try PixelMask(mask: mask)
+            let op = try PixelMask(mask: mask, measurementNoise: noise)
             let measured = try op.forward(y)
             let start = try measured.copy()
             try HoleFill.fill(start, mask: mask, fallback: fill)

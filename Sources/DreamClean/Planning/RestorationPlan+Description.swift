@@ -78,13 +78,15 @@ extension RestorationPlan.Problem {
         switch self {
         case .none: "no operator (the image is the start)"
         case .identity(let noise): "A = I with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
-        case .boxDownsampling(let scale): "box downsampling x\(scale) (bicubic start)"
+        case .boxDownsampling(let scale, let noise): "box downsampling x\(scale) with noise \(noiseText(noise)) (bicubic start)"
         case .blur(.gaussian(let sigma), let noise):
             "Gaussian blur sigma \(DecimalText.fixed(sigma, digits: 2)) px with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .blur(.given(let kernel), let noise):
             "a \(Int(Double(kernel.count).squareRoot()))-tap kernel with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
-        case .mask: "the mask's known pixels (holes filled for the start)"
-        case .grayscale: "grayscale (gray start)"
+        case .mask(_, let noise): "the mask's known pixels with noise \(noiseText(noise)) (holes filled for the start)"
+        case .grayscale(let noise): "grayscale with noise \(noiseText(noise)) (gray start)"
         }
     }
+
+    private func noiseText(_ noise: Double) -> String { "\(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255" }
 }

@@ -22,14 +22,15 @@ public struct RestorationPlan: Sendable {
         case none
         /// denoise: A = I with this measurement noise (model scale).
         case identity(noise: Double)
-        /// sr: box averaging at this scale; the start is the bicubic upscale.
-        case boxDownsampling(scale: Int)
+        /// sr: box averaging at this scale, with this measurement noise (model scale); the start is the bicubic upscale.
+        case boxDownsampling(scale: Int, noise: Double)
         /// deblur (or blind that read blur): the blur, with this measurement noise; the start is the image.
         case blur(BlurKernel, noise: Double)
-        /// inpaint: the mask's known pixels; the start has the holes filled (this colour where no band sees around).
-        case mask(fill: [Float])
-        /// colorize: the gray operator; the start is the gray image.
-        case grayscale
+        /// inpaint: the mask's known pixels, with this measurement noise; the start has the holes filled (`fill` where
+        /// no band sees around).
+        case mask(fill: [Float], noise: Double)
+        /// colorize: the gray operator, with this measurement noise; the start is the gray image.
+        case grayscale(noise: Double)
     }
 
     /// One sampler run.

@@ -6,7 +6,10 @@ struct ColorizeTask: TaskPolicy {
     var reads: LayerReading.Needs { .noise }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
-        (.grayscale, reading.noiseLevel)
+        // Only a given level: the noise estimate reads the holes' edges (inpaint) or the lost colour (colorize) as
+        // noise, and damping the projection by it cost 3.2 dB on 50 % missing pixels and 0.35 dB on colorize.
+        let noise = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? 0
+        return (.grayscale(noise: noise), noise)
     }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }

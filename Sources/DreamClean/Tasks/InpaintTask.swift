@@ -7,7 +7,10 @@ struct InpaintTask: TaskPolicy {
     var reads: LayerReading.Needs { .noiseAndFill }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
-        (.mask(fill: reading.fill), reading.noiseLevel)
+        // Only a given level: the noise estimate reads the holes' edges (inpaint) or the lost colour (colorize) as
+        // noise, and damping the projection by it cost 3.2 dB on 50 % missing pixels and 0.35 dB on colorize.
+        let noise = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? 0
+        return (.mask(fill: reading.fill, noise: noise), noise)
     }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }

@@ -9,7 +9,10 @@ struct SuperResolutionTask: TaskPolicy {
     func outputScale(_ options: RestoreOptions) -> Int { options.scale }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
-        (.boxDownsampling(scale: options.scale), reading.noiseLevel)
+        // The given level, or the estimate (DDNM+ damps the projection where the step's noise is below it): +0.05 dB at
+        // x2 and +0.11 at x4 on the development crops against none.
+        let noise = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
+        return (.boxDownsampling(scale: options.scale, noise: noise), noise)
     }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
