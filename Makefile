@@ -6,7 +6,7 @@
 
 SHELL := /bin/bash
 PREFIX ?= /usr/local
-# The version's one source is the header's DC_VERSION_* macros (Swift reads them too; Tests/version.sh checks every surface).
+# The version's one source is the header's DC_VERSION_* macros (Swift reads them too; Tests/version/test_version.sh checks every surface).
 VERSION := $(shell awk '/^\#define DC_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } END { print v }' Include/dreamclean.h)
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
@@ -42,7 +42,7 @@ deps: ## the system and Python packages a fresh Debian 12 lacks to build and run
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "system packages present"; fi
 
-deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips (make test runs it)
+deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips, wheel, ray[data] (make test runs it)
 	@$(PYTHON) -c "import pyvips, wheel" 2>/dev/null || $(PYTHON) -m pip install -q $(TEST_PY_PACKAGES)
 	@$(PYTHON) -c "import ray.data" 2>/dev/null || $(PYTHON) -m pip install -q "ray[data]" || \
 		echo "ray[data] could not be installed: the Ray test will say SKIPPED"
