@@ -42,8 +42,11 @@ struct Batch {
         let share = max(cores / workers, 1)
         let threads = restore.modelOptions.threads == 0 ? share : min(restore.modelOptions.threads, share)
         let state = BatchState(count: items.count, workers: workers, quiet: restore.quiet)
+        // The model is loaded once up front (a model that does not load stops the batch, exit 69); worker 0 keeps
+        // it, the others load their own.
+        let first = try restore.modelOptions.loadRestorer(threads: threads)
         let work = { @Sendable (worker: Int) in
-            var restorer: Restorer?
+            var restorer: Restorer? = worker == 0 ? first : nil
             while !Interrupt.requested.load(ordering: .relaxed), let index = state.next() {
                 let item = items[index]
                 let record = self.process(item, restorer: &restorer, threads: threads) { state.progress(worker: worker, $0) }

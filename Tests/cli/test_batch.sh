@@ -56,6 +56,10 @@ touch "$scratch/blocked"
 "$cli" restore "$in/a.png" --out-dir "$scratch/blocked/out" $options 2> "$scratch/err"
 [ $? = 65 ] && grep -q "in the way" "$scratch/err" || fail "a blocked output folder: $(cat "$scratch/err")"
 
+# A model that does not load stops the batch at once (exit 69), before any file.
+"$cli" restore "$in" --out-dir "$scratch/no-model" --model "$scratch/nowhere" --quiet 2> /dev/null
+[ $? = 69 ] && [ ! -e "$scratch/no-model" ] || fail "a missing model did not stop the batch with exit 69"
+
 # Ctrl-C mid-batch: exit 130, finished outputs complete, no partial file, the manifest says where it stopped.
 mkdir -p "$scratch/many"
 for i in 1 2 3 4 5 6; do cp examples/images/noisy.png "$scratch/many/$i.png"; done
