@@ -336,6 +336,9 @@ def main():
             print(f"done: {name}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in means.items() if v is not None)
                   + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)
         skip_polyu = args.short or not args.polyu or (args.tasks and "polyu" not in args.tasks.split(","))
+        if not skip_polyu and not os.path.isdir(os.path.join(DATA, "PolyU")):
+            print(f"quality: PolyU rows skipped ({os.path.normpath(os.path.join(DATA, 'PolyU'))} is not here)", file=sys.stderr)
+            skip_polyu = True
         for half in ([] if skip_polyu else args.polyu.split(",")):
             rows.append(polyu_row(args, half, extra, tmp))
             print(f"done: {rows[-1][0]}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in rows[-1][1].items() if v is not None),

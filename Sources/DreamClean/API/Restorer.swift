@@ -94,9 +94,8 @@ public final class Restorer: @unchecked Sendable {
                         cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil,
                         reading: ((BlindReading) -> Void)? = nil) throws {
         try options.validate()
-        guard let size = RestorationPlan.outputSize(width: input.width, height: input.height, options: options),
-              output.width == size.width, output.height == size.height else {
-            let expected = RestorationPlan.outputSize(width: input.width, height: input.height, options: options)
+        let expected = RestorationPlan.outputSize(width: input.width, height: input.height, options: options)
+        guard let expected, output.width == expected.width, output.height == expected.height else {
             throw RestoreError.invalidImage("output is \(output.width)x\(output.height), expected "
                 + (expected.map { "\($0.width)x\($0.height)" } ?? "a size that overflows"))
         }
