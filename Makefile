@@ -99,7 +99,8 @@ install-gimp: install ## the GIMP 2.10 plug-in into GIMP's plug-in folder (needs
 	@echo "installed the GIMP plug-in into $(GIMP_PLUGIN_DIR)"
 
 INSTALLED := lib/libdreamclean.so.0 lib/libdreamclean.so include/dreamclean.h lib/pkgconfig/dreamclean.pc bin/dreamclean \
-	share/dreamclean/models/default/config.json share/dreamclean/models/default/model.safetensors
+	share/dreamclean/models/default/config.json share/dreamclean/models/default/model.safetensors \
+	share/dreamclean/models/default/MODEL_CARD.md
 
 install: library ## PREFIX=/usr/local: library, header, dreamclean.pc, CLI, default model, the vips module (VIPS_MODULEDIR)
 	install -d $(PREFIX)/lib/pkgconfig $(PREFIX)/include $(PREFIX)/bin $(PREFIX)/share/dreamclean/models/default
@@ -108,10 +109,13 @@ install: library ## PREFIX=/usr/local: library, header, dreamclean.pc, CLI, defa
 	install -m 644 Include/dreamclean.h $(PREFIX)/include/dreamclean.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' dreamclean.pc.in > $(PREFIX)/lib/pkgconfig/dreamclean.pc
 	install -m 755 $(RELEASE)/dreamclean $(PREFIX)/bin/dreamclean
-	install -m 644 Models/default/config.json Models/default/model.safetensors $(PREFIX)/share/dreamclean/models/default/
+	install -m 644 Models/default/config.json Models/default/model.safetensors Models/default/MODEL_CARD.md \
+		$(PREFIX)/share/dreamclean/models/default/
 	install -d $(VIPS_MODULEDIR)
 	cc $(VIPS_MODULE_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(VIPS_MODULEDIR)/dreamclean.so
 	@echo "installed under $(PREFIX), the vips module into $(VIPS_MODULEDIR)"
+	@echo "the default model (its terms: $(PREFIX)/share/dreamclean/models/default/MODEL_CARD.md):"
+	@$(PREFIX)/bin/dreamclean info --model $(PREFIX)/share/dreamclean/models/default | grep -E '^(model|licence|terms):' | sed 's/^/  /'
 
 uninstall: ## removes what install put there
 	rm -f $(addprefix $(PREFIX)/,$(INSTALLED)) $(VIPS_MODULEDIR)/dreamclean.so $(GIMP_PLUGIN_DIR)/dreamclean-gimp
@@ -148,7 +152,7 @@ check-install:
 	cc -std=c11 -Wall -Werror Tests/c/test_api.c $$(pkg-config --cflags --libs dreamclean) -lpthread -o .build/test_api_installed && \
 	cc -std=c11 -Wall -Wextra -Werror examples/c/restore_png.c $$(pkg-config --cflags --libs dreamclean libpng) -o .build/restore_png
 	./.build/test_api_installed Tests/Fixtures/adm-tiny .build/c-scratch
-	env -u DREAMCLEAN_MODEL .build/install-test/bin/dreamclean info | grep -q "model: $(INSTALL_TEST)/share/dreamclean/models/default"
+	env -u DREAMCLEAN_MODEL .build/install-test/bin/dreamclean info | grep -q "folder: $(INSTALL_TEST)/share/dreamclean/models/default"
 	vips crop examples/images/noisy.png .build/c-scratch/small.png 40 40 48 40
 	env -u DREAMCLEAN_MODEL ./.build/restore_png .build/c-scratch/small.png .build/c-scratch/c.png task=denoise:preset=fast:seed=1
 	env -u DREAMCLEAN_MODEL VIPSHOME=$(INSTALL_TEST) vips dreamclean .build/c-scratch/small.png .build/c-scratch/vips.png \

@@ -95,6 +95,11 @@ dc_status dc_context_new(const char *model_path, dc_context *out);
 dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);
 /* Reads a context setting. */
 dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);
+/* What the context's model is, as its config.json states it, as JSON into buffer (capacity bytes, NUL-terminated;
+ * *needed gets the size required): name, folder, license, terms, training_data, training_steps (null when not
+ * stated), source, architecture, parameters, weights_sha256, card (the model card's path, or null). A field the
+ * config does not state reads "not stated in config.json". Hosts show it where users pick or install a model. */
+dc_status dc_context_get_model_info(dc_context context, char *buffer, size_t capacity, size_t *needed);
 /* Releases a context (NULL is allowed); filters made from it keep its model alive until they are released. */
 void dc_context_release(dc_context context);
 

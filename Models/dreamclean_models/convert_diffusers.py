@@ -16,7 +16,7 @@ import os
 import torch
 
 from .adm import UNet, UNetConfig
-from .modelfile import save_model
+from .modelfile import save_model, add_about_arguments, about_from
 
 RESNET_KEYS = {"norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": "emb_layers.1", "norm2": "out_layers.0",
                "conv2": "out_layers.3", "conv_shortcut": "skip_connection"}
@@ -138,12 +138,13 @@ def load_diffusers_folder(folder):
     return dc, sd
 
 
-def convert(dc, sd, out_folder, dtype=torch.float32, source=""):
+def convert(dc, sd, out_folder, dtype=torch.float32, source="", about=None):
     cfg = unet_config(dc)
     state = rename(sd, cfg)
     model = UNet(cfg)
     model.load_state_dict(state, strict=True)
-    return save_model(out_folder, model.state_dict(), cfg, architecture="ddpm", learn_sigma=False, dtype=dtype, source=source)
+    return save_model(out_folder, model.state_dict(), cfg, architecture="ddpm", learn_sigma=False, dtype=dtype, source=source,
+                      about=about)
 
 
 def main():
@@ -151,10 +152,11 @@ def main():
     p.add_argument("diffusers_folder")
     p.add_argument("out_folder")
     p.add_argument("--dtype", choices=["f32", "f16"], default="f32")
+    add_about_arguments(p)
     args = p.parse_args()
     dc, sd = load_diffusers_folder(args.diffusers_folder)
     convert(dc, sd, args.out_folder, torch.float16 if args.dtype == "f16" else torch.float32,
-            source=f"diffusers UNet2DModel {args.diffusers_folder}")
+            source=f"diffusers UNet2DModel {args.diffusers_folder}", about=about_from(args))
     print(f"wrote {args.out_folder}")
 
 

@@ -11,6 +11,7 @@ config.json:
   value_range: [-1, 1]
   weights: file name; weights_sha256: hex digest of that file
   source: free text (where the weights came from); training: optional {steps, samples_seen}
+  about: optional, what hosts show users: {name, license, terms, training_data, card (a file name in the folder)}
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def sha256_of(path):
 
 
 def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_sigma=False, dtype=torch.float32,
-               schedule=LINEAR_SCHEDULE, source="", training=None):
+               schedule=LINEAR_SCHEDULE, source="", training=None, about=None):
     """Writes model.safetensors (tensors cast to dtype, contiguous) and config.json; returns the config dict."""
     os.makedirs(folder, exist_ok=True)
     tensors = {k: v.detach().to(dtype).contiguous().cpu() for k, v in state_dict.items()}
@@ -55,10 +56,27 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
     }
     if training is not None:
         config["training"] = training
+    if about is not None:
+        config["about"] = about
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
     return config
+
+
+def add_about_arguments(parser):
+    """The converters' --name, --license, --terms, --training-data: what hosts show users about a converted model."""
+    parser.add_argument("--name", help="the model's name as users see it (default: the output folder's name)")
+    parser.add_argument("--license", help="the checkpoint's licence, as its publisher states it")
+    parser.add_argument("--terms", help="what the licence allows, in a sentence")
+    parser.add_argument("--training-data", help="what the checkpoint was trained on")
+
+
+def about_from(args):
+    """config.json's "about" from those arguments; what was not given stays out (hosts then say it is not stated)."""
+    about = {"name": args.name, "license": args.license, "terms": args.terms, "training_data": args.training_data}
+    about = {k: v for k, v in about.items() if v}
+    return about or None
 
 
 def load_model(folder, device="cpu"):

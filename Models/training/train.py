@@ -107,6 +107,18 @@ def sample_timesteps(batch, rng_t, focus):
     return torch.where(torch.rand(batch, generator=rng_t) < 0.7, low, full)
 
 
+
+# What every host shows users about these weights (config.json's "about"; the model card says the same at length).
+ABOUT = {
+    "name": "DreamClean default prior (c16)",
+    "license": "research use only",
+    "terms": "The weights inherit the terms of their training data: BSDS500 (research use) and the ImageNet (ILSVRC) "
+             "sample (non-commercial research and education). Not for commercial use.",
+    "training_data": "399 BSDS500 photographs and 883 ImageNet sample images (shared/datasets/train); no test image",
+    "card": "MODEL_CARD.md",
+}
+
+
 class Trainer:
     def __init__(self, args):
         self.args = args
@@ -168,7 +180,8 @@ class Trainer:
         training = {"steps": self.step, "samples_seen": self.samples, "cpu_seconds": round(self.seconds, 1),
                     "recipe": "Models/training/train.py"}
         config = save_model(folder, self.ema.state_dict(), self.config, dtype=torch.float16, training=training,
-                            source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)")
+                            source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)",
+                            about=ABOUT)
         # The loss history travels with the weights, so that a fresh machine resuming from them keeps the whole curve.
         history = os.path.join(folder, "loss.csv")
         if os.path.exists(self.log) and os.path.abspath(self.log) != os.path.abspath(history):

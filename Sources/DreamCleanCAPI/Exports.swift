@@ -89,6 +89,16 @@ public func dc_context_get_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
     }
 }
 
+@_cdecl("dc_context_get_model_info")
+public func dc_context_get_model_info(_ handle: Handle?, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int,
+                                      _ needed: UnsafeMutablePointer<Int>?) -> Int32 {
+    guarded {
+        let context = try Handles.context(handle)
+        guard let model = context.restorer.model else { throw APIError(.invalidOperation, "this context's network was not loaded from a model folder") }
+        try copyOut(model.json, buffer, capacity, needed)
+    }
+}
+
 /// The names dc_context_set_int and dc_context_get_int accept.
 private enum ContextSetting: String, CaseIterable {
     case threads = "num_threads"

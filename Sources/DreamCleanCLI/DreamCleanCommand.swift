@@ -277,20 +277,21 @@ enum ParameterFlags {
 }
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the version, the model and the restoration parameters.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the version, the model (name, licence and terms, training data and steps) and the tasks.")
     @OptionGroup var modelOptions: ModelOptions
+    @Flag(help: "The model as JSON (the C API's dc_context_get_model_info).") var json = false
 
-    func run() throws {
-        print("dreamclean \(DreamCleanVersion.string)")
-        let located = modelOptions.model.map { ($0, [$0]) } ?? DefaultModel.folder()
-        if let folder = located.0, let config = try? String(contentsOfFile: URL(fileURLWithPath: folder).appendingPathComponent("config.json").path, encoding: .utf8) {
-            print("model: \(folder)")
-            print(String(config.reversed().drop(while: \.isWhitespace).reversed()))
-        } else {
-            print("model: none found (searched \(located.1.joined(separator: ", ")))")
+    func run() throws { try CLIError.reporting(info) }
+
+    private func info() throws {
+        if !json {  // what needs no model first: a diagnostic still says which version failed to load one
+            print("dreamclean \(DreamCleanVersion.string)")
+            print("tasks: \(RestoreTask.allCases.map(\.rawValue).joined(separator: ", "))")
+            print("presets: \(RestorePreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        print("tasks: \(RestoreTask.allCases.map(\.rawValue).joined(separator: ", "))")
-        print("presets: \(RestorePreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        let model = try modelOptions.load().0.model
+        print(json ? model?.json ?? "null" : model?.summary ?? "model: built in code")
     }
 }
 

@@ -20,9 +20,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var weights: String
     public var weightsSHA256: String?
     public var source: String?
+    /// What users are shown about the model: its name, licence, terms and training data (optional: a converted
+    /// checkpoint may state none).
+    public var about: ModelAbout?
+    public var training: ModelTraining?
 
     enum CodingKeys: String, CodingKey {
-        case format, architecture, unet, schedule, prediction, weights, source
+        case format, architecture, unet, schedule, prediction, weights, source, about, training
         case formatVersion = "format_version"
         case learnSigma = "learn_sigma"
         case valueRange = "value_range"
@@ -42,6 +46,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         weights = try c.decodeIfPresent(String.self, forKey: .weights) ?? "model.safetensors"
         weightsSHA256 = try c.decodeIfPresent(String.self, forKey: .weightsSHA256)
         source = try c.decodeIfPresent(String.self, forKey: .source)
+        about = try c.decodeIfPresent(ModelAbout.self, forKey: .about)
+        training = try c.decodeIfPresent(ModelTraining.self, forKey: .training)
     }
 
     /// The most bytes a config.json may have (the shipped one has about 1,200).
@@ -76,6 +82,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         return config
     }
 
+    private static func isFileName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    }
+
     func validate(path: String) throws {
         guard format == "dreamclean-model" else { throw ModelError.invalidConfig(path: path, field: "format", reason: "'\(format)' is not dreamclean-model") }
         guard formatVersion == 1 else { throw ModelError.invalidConfig(path: path, field: "format_version", reason: "\(formatVersion) is not 1") }
@@ -83,11 +93,41 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         guard prediction == "eps" else { throw ModelError.invalidConfig(path: path, field: "prediction", reason: "'\(prediction)': only eps is supported") }
         guard valueRange == [-1, 1] else { throw ModelError.invalidConfig(path: path, field: "value_range", reason: "\(valueRange): only [-1, 1] is supported") }
         // A file name inside the model folder, never a path out of it.
-        guard !weights.isEmpty, weights != ".", weights != "..", !weights.contains("/"), !weights.contains("\0") else {
+        guard Self.isFileName(weights) else {
             throw ModelError.invalidConfig(path: path, field: "weights", reason: "'\(weights)' is not a file name in the model folder")
+        }
+        if let card = about?.card, !Self.isFileName(card) {
+            throw ModelError.invalidConfig(path: path, field: "about.card", reason: "'\(card)' is not a file name in the model folder")
         }
         try unet.validate(path: path, architecture: architecture, learnSigma: learnSigma)
         try schedule.validate(path: path)
+    }
+}
+
+/// The `about` object: free text for people, every field optional.
+public struct ModelAbout: Codable, Equatable, Sendable {
+    public var name: String?
+    public var license: String?
+    /// What the licence allows in a sentence (for example "research use only").
+    public var terms: String?
+    public var trainingData: String?
+    /// The model card's file name in the model folder.
+    public var card: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, license, terms, card
+        case trainingData = "training_data"
+    }
+}
+
+/// The `training` object our trainer writes (a converted checkpoint has none).
+public struct ModelTraining: Codable, Equatable, Sendable {
+    public var steps: Int?
+    public var samplesSeen: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case steps
+        case samplesSeen = "samples_seen"
     }
 }
 

@@ -322,6 +322,20 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_ERROR_OUT_OF_MEMORY);
     dc_filter_release(filter);
 
+    /* The model, as its config.json states it: the fixture names no licence, and the library says so. */
+    size_t info_size = 0;
+    EXPECT(dc_context_get_model_info(context, NULL, 0, &info_size), DC_OK);
+    char *model_info = malloc(info_size);
+    EXPECT_ERROR(dc_context_get_model_info(context, model_info, info_size - 1, &info_size), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_context_get_model_info(context, model_info, info_size, &info_size), DC_OK);
+    CHECK(strlen(model_info) + 1 == info_size && strstr(model_info, "\"license\": \"not stated in config.json\"") &&
+              strstr(model_info, "\"name\": \"adm-tiny\"") && strstr(model_info, "\"source\": \"random weights (make_fixtures.py)\"") &&
+              strstr(model_info, "\"training_steps\": null"),
+          "model info %s", model_info);
+    free(model_info);
+    EXPECT_ERROR(dc_context_get_model_info(NULL, NULL, 0, &info_size), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_context_get_model_info(context, NULL, 0, NULL), DC_ERROR_INVALID_ARGUMENT);
+
     dc_context_release(context);
     EXPECT_ERROR(dc_filter_new(context, &filter), DC_ERROR_INVALID_ARGUMENT);
     dc_context_release(NULL);

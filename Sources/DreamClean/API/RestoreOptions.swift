@@ -31,6 +31,8 @@ public struct RestoreOptions: Sendable {
     public var blurKernel: [Float]?
     /// inpaint: [H, W] weights, 1 where the pixel is known, 0 where it is missing (row-major).
     public var mask: [Float]?
+    /// How much of the restoration the output holds, blended with the input in linear light (`LinearLightBlend`).
+    public var mix: Double = 1
     /// Network input tiles of at most this many pixels per side (a multiple of the network's size multiple); larger
     /// images are evaluated tile by tile with blended overlaps, which bounds memory.
     public var tileSize: Int = 512

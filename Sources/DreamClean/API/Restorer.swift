@@ -18,6 +18,8 @@ import Foundation
 public final class Restorer: @unchecked Sendable {
     public let network: any NoiseNetwork
     public let schedule: NoiseSchedule
+    /// The model's name, licence and training as its config.json states them (nil for a network built in code).
+    public let model: ModelDescription?
     /// Serializes restorations and thread changes; detects a thread calling back in from its own progress callback,
     /// which would otherwise wait for itself forever.
     private let lock = Lock(detectsReentry: true)
@@ -40,12 +42,14 @@ public final class Restorer: @unchecked Sendable {
             throw ModelError.invalidConfig(path: ModelConfig.path(folder: modelFolder), field: "schedule", reason: "\(value): \(allowed)")
         }
         let network = try UNet(folder: modelFolder, config: config, backend: try DNNLBackend(threads: threads))
-        try self.init(network: network, schedule: schedule)
+        try self.init(network: network, schedule: schedule,
+                      model: ModelDescription(folder: modelFolder, config: config, parameterCount: network.parameterCount))
     }
 
-    public init(network: any NoiseNetwork, schedule: NoiseSchedule) throws {
+    public init(network: any NoiseNetwork, schedule: NoiseSchedule, model: ModelDescription? = nil) throws {
         self.network = network
         self.schedule = schedule
+        self.model = model
     }
 
     /// Runs later restorations on `threads` compute threads (0: one per core) with the weights already loaded, so

@@ -55,6 +55,10 @@ extension Restorer {
         noise.rowOffset = band.outputRows.lowerBound
         let restored = try run(job.plan.color, on: color, band: band, job, noise: &noise) { progress($0 / layers) }
         try checkFinite(restored)
+        if job.plan.mix < 1 {
+            let original = job.plan.scale > 1 ? try Bicubic.upsample(color, scale: job.plan.scale) : color
+            LinearLightBlend.blend(restored, toward: original, amount: job.plan.mix)
+        }
         var outputAlpha = alpha.map { upscaled($0, width: job.input.width, height: band.inputRows.count, scale: job.plan.scale) }
         if let alphaLayer = job.plan.alpha, let alpha {
             let alphaImage = try Tensor(uninitialized: TensorShape(batch: 1, height: band.inputRows.count, width: job.input.width, channels: 3))
@@ -63,7 +67,9 @@ extension Restorer {
             alphaNoise.rowOffset = band.outputRows.lowerBound
             let alphaRestored = try run(alphaLayer, on: alphaImage, band: band, job, noise: &alphaNoise) { progress(0.5 + $0 / 2) }
             try checkFinite(alphaRestored)
-            outputAlpha = (0..<alphaRestored.count / 3).map { (alphaRestored.data[$0 * 3] + 1) / 2 }
+            var restoredAlpha = (0..<alphaRestored.count / 3).map { (alphaRestored.data[$0 * 3] + 1) / 2 }
+            if let passed = outputAlpha { LinearLightBlend.blend(alpha: &restoredAlpha, toward: passed, amount: job.plan.mix) }
+            outputAlpha = restoredAlpha
         }
         return BandBlender.Rows(color: restored, alpha: outputAlpha)
     }

@@ -14,6 +14,7 @@ extension RestorationPlan {
         if let blindReading { lines.append("read: \(blindReading.summary)") }
         lines.append("colour: " + Self.describe(color))
         if let alpha { lines.append("alpha: " + Self.describe(alpha)) }
+        if mix < 1 { lines.append("blend: \(DecimalText.fixed(mix, digits: 3)) of the restoration with the input, in linear light") }
         lines.append("memory: \(bandCount) band\(bandCount == 1 ? "" : "s"), tiles up to \(tileSize) px, "
             + "about \((requiredBytes + (1 << 20) - 1) >> 20) MiB besides the images")
         return lines.joined(separator: "\n")
@@ -24,7 +25,7 @@ extension RestorationPlan {
             ("task", JSONText.quoted(task.rawValue)), ("preset", JSONText.quoted(preset.rawValue)),
             ("output_width", "\(outputWidth)"), ("output_height", "\(outputHeight)"),
             ("reading", blindReading.map(Self.json) ?? "null"),
-            ("color", Self.json(color)), ("alpha", alpha.map(Self.json) ?? "null"),
+            ("color", Self.json(color)), ("alpha", alpha.map(Self.json) ?? "null"), ("mix", JSONText.number(mix)),
             ("bands", "\(bandCount)"), ("tile_size", "\(tileSize)"), ("required_bytes", "\(requiredBytes)"),
         ])
     }

@@ -81,6 +81,8 @@ public struct RestorationPlan: Sendable {
     public let scale: Int
     public let outputWidth: Int
     public let outputHeight: Int
+    /// How much of the restoration the output holds (`RestoreOptions.mix`, `LinearLightBlend`).
+    public let mix: Double
     /// blind and jpeg: what was read from the colour (nil before the analysis).
     public let blindReading: BlindReading?
     let memory: MemoryPlan
@@ -116,7 +118,8 @@ public struct RestorationPlan: Sendable {
             tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: model.sizeMultiple,
             networkBytes: model.networkBytes, footprint: model.footprint, budget: overflow ? Int.max : budget))
         return RestorationPlan(task: options.task, preset: options.preset, color: colorLayer, alpha: alphaLayer,
-                               scale: policy.outputScale(options), outputWidth: output.width, outputHeight: output.height, blindReading: color.blind, memory: memory)
+                               scale: policy.outputScale(options), outputWidth: output.width, outputHeight: output.height, mix: options.mix, blindReading: color.blind,
+                               memory: memory)
     }
 
     /// A layer's problem and runs: the task's preset row, then what the options override.
