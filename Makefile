@@ -68,8 +68,8 @@ VIPS_TEST_HOME = $(CURDIR)/.build/vips-home
 VIPS_MODULE_FLAGS = -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -IInclude $$(pkg-config --cflags vips) \
 	Hosts/vips/dreamclean_vips.c $$(pkg-config --libs vips)
 # GTK 2's headers use GLib types that GLib has since deprecated.
-GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInclude $$(pkg-config --cflags gimpui-2.0) \
-	Hosts/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0)
+GIMP_FLAGS = -std=gnu11 -Wall -Wextra -Werror -Wno-deprecated-declarations -IInclude $$(pkg-config --cflags gimpui-2.0 json-glib-1.0) \
+	Hosts/gimp/dreamclean-gimp.c $$(pkg-config --libs gimpui-2.0 json-glib-1.0)
 GIMP_PLUGIN_DIR = $(shell pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null)/plug-ins/dreamclean-gimp
 
 # What make bench, quality, fixtures and train need (make deps-python installs it).
@@ -196,7 +196,8 @@ wheel: library ## .build/wheel/dist/dreamclean-*.whl: the Python package with th
 	cp Hosts/python/pyproject.toml Hosts/python/setup.py Hosts/python/README.md Include/dreamclean.h $(WHEEL_SRC)/
 	cp Hosts/python/dreamclean/*.py $(WHEEL_SRC)/dreamclean/
 	install -m 755 -s $(RELEASE)/libdreamclean.so.0 $(WHEEL_SRC)/dreamclean/lib/libdreamclean.so.0
-	cp Models/default/config.json Models/default/model.safetensors $(WHEEL_SRC)/dreamclean/share/dreamclean/models/default/
+	cp Models/default/config.json Models/default/model.safetensors Models/default/MODEL_CARD.md \
+		$(WHEEL_SRC)/dreamclean/share/dreamclean/models/default/
 	$(PYTHON) -m pip wheel -q --no-build-isolation --no-deps $(WHEEL_SRC) -w .build/wheel/dist
 	@ls .build/wheel/dist/*.whl
 

@@ -10,10 +10,11 @@
  * The tasks and presets are the library's (dc_param_info), the tasks limited to those whose output keeps the
  * layer's size (dc_filter_get_output_size): today blind, denoise, jpeg, deblur, inpaint, which restores the selected
  * pixels (the selection is the mask), and colorize. Scripts call it as plug-in-dreamclean with the task and preset
- * by name.
+ * by name, the seed and (optionally) the mix. The dialog shows the model's name, licence and terms.
  */
 #include <dreamclean.h>
 #include <libgimp/gimp.h>
+#include <json-glib/json-glib.h>
 #include <libgimp/gimpui.h>
 #include <string.h>
 
@@ -30,10 +31,11 @@ typedef struct {
 typedef struct {
     gchar task[32];
     gchar preset[32];
-    gint seed; /* -1: random */
+    gint seed;    /* -1: random */
+    gdouble mix;  /* the library's "mix": how much of the restoration, blended in linear light */
 } Settings;
 
-static Settings settings = {"", "", -1};
+static Settings settings = {"", "", -1, 1.0};
 
 static void query(void);
 static void run(const gchar *name, gint nparams, const GimpParam *param, gint *nreturn_vals, GimpParam **return_vals);
@@ -51,6 +53,8 @@ static void query(void) {
                                   "(the selection is the hole)"},
         {GIMP_PDB_STRING, "preset", "A preset of the library: fast, balanced or quality"},
         {GIMP_PDB_INT32, "seed", "Random seed, -1 for a new one"},
+        {GIMP_PDB_FLOAT, "mix", "0-1: how much of the restoration the layer gets, blended with it in linear light "
+                                "(1: all of it)"},
     };
     gimp_install_procedure(PROCEDURE, "Restore a damaged photo with a diffusion prior",
                            "Removes noise, JPEG blocks and blur, fills holes or colorizes, with DreamClean's default "
@@ -112,12 +116,32 @@ static bool report_progress(void *user, double fraction) {
     return true;
 }
 
-/* A dialog with the task, the preset and the seed; FALSE when cancelled. */
-static gboolean ask(void) {
+/* "Model: NAME (LICENSE)" and its terms, from dc_context_get_model_info; NULL when the library gives none. */
+static gchar *model_label(dc_context context) {
+    size_t size = 0;
+    if (dc_context_get_model_info(context, NULL, 0, &size) != DC_OK) return NULL;
+    gchar *json = g_malloc(size);
+    gchar *label = NULL;
+    if (dc_context_get_model_info(context, json, size, &size) == DC_OK) {
+        JsonParser *parser = json_parser_new();
+        if (json_parser_load_from_data(parser, json, -1, NULL)) {
+            JsonObject *info = json_node_get_object(json_parser_get_root(parser));
+            label = g_strdup_printf("Model: %s (%s)\n%s", json_object_get_string_member(info, "name"),
+                                    json_object_get_string_member(info, "license"),
+                                    json_object_get_string_member(info, "terms"));
+        }
+        g_object_unref(parser);
+    }
+    g_free(json);
+    return label;
+}
+
+/* A dialog with the task, the preset, the seed, the mix and the model's terms; FALSE when cancelled. */
+static gboolean ask(dc_context context) {
     gimp_ui_init(BINARY, FALSE);
     GtkWidget *dialog = gimp_dialog_new("DreamClean", BINARY, NULL, 0, gimp_standard_help_func, PROCEDURE,
                                         "_Cancel", GTK_RESPONSE_CANCEL, "_OK", GTK_RESPONSE_OK, NULL);
-    GtkWidget *table = gtk_table_new(3, 2, FALSE);
+    GtkWidget *table = gtk_table_new(5, 2, FALSE);
     gtk_container_set_border_width(GTK_CONTAINER(table), 12);
     gtk_table_set_row_spacings(GTK_TABLE(table), 6);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
@@ -137,6 +161,19 @@ static gboolean ask(void) {
     gtk_spin_button_set_value(GTK_SPIN_BUTTON(seed), settings.seed);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, 2, "_Seed (-1 random):", 0.0, 0.5, seed, 1, FALSE);
 
+    GtkWidget *mix = gtk_spin_button_new_with_range(0, 100, 5);
+    gtk_spin_button_set_value(GTK_SPIN_BUTTON(mix), settings.mix * 100);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, 3, "_Mix (% of the result):", 0.0, 0.5, mix, 1, FALSE);
+
+    gchar *about = model_label(context);
+    if (about) {
+        GtkWidget *label = gtk_label_new(about);
+        gtk_label_set_line_wrap(GTK_LABEL(label), TRUE);
+        gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+        gtk_table_attach(GTK_TABLE(table), label, 0, 2, 4, 5, GTK_FILL, GTK_FILL, 0, 6);
+        g_free(about);
+    }
+
     gtk_widget_show_all(dialog);
     gboolean ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
     if (ok) {
@@ -144,6 +181,7 @@ static gboolean ask(void) {
         g_strlcpy(settings.preset, presets.names[MAX(gtk_combo_box_get_active(GTK_COMBO_BOX(preset)), 0)],
                   sizeof settings.preset);
         settings.seed = gtk_spin_button_get_value_as_int(GTK_SPIN_BUTTON(seed));
+        settings.mix = gtk_spin_button_get_value(GTK_SPIN_BUTTON(mix)) / 100;
     }
     gtk_widget_destroy(dialog);
     return ok;
@@ -189,6 +227,7 @@ static GimpPDBStatusType restore(dc_context context, gint32 image, gint32 drawab
     if (status == DC_OK) status = dc_filter_set_string(filter, "task", settings.task);
     if (status == DC_OK) status = dc_filter_set_string(filter, "preset", settings.preset);
     if (status == DC_OK) status = dc_filter_set_int(filter, "seed", settings.seed);
+    if (status == DC_OK) status = dc_filter_set_float(filter, "mix", settings.mix);
     if (status == DC_OK)
         status = dc_filter_set_image(filter, "input", pixels, DC_FORMAT_U8, (size_t)width, (size_t)height, channels, 0, 0);
     if (status == DC_OK)
@@ -239,7 +278,7 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
         dc_context_release(context);
         return;
     }
-    if (mode == GIMP_RUN_INTERACTIVE && !ask()) {
+    if (mode == GIMP_RUN_INTERACTIVE && !ask(context)) {
         values[0].data.d_status = GIMP_PDB_CANCEL;
         dc_context_release(context);
         return;
@@ -255,6 +294,7 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
         g_strlcpy(settings.task, task, sizeof settings.task);
         g_strlcpy(settings.preset, preset, sizeof settings.preset);
         settings.seed = nparams >= 6 ? param[5].data.d_int32 : -1;
+        settings.mix = nparams >= 7 ? param[6].data.d_float : 1.0;
     }
 
     gchar *error = NULL;

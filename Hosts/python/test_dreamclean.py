@@ -122,6 +122,26 @@ def test_parameter_list():
     assert dreamclean.version().count(".") == 2
 
 
+def test_model_info(context):
+    info = context.model_info
+    assert info["name"] == "adm-tiny" and info["license"] == "not stated in config.json"
+    assert info["training_steps"] is None and info["parameters"] > 0
+
+
+def test_the_default_model_states_its_terms():
+    default = os.path.join(os.path.dirname(MODEL), "..", "..", "Models", "default")
+    with dreamclean.Context(default) as dc:
+        info = dc.model_info
+    assert info["license"] == "research use only" and "commercial" in info["terms"]
+    assert info["training_steps"] > 0 and info["card"].endswith("MODEL_CARD.md")
+
+
+def test_mix_zero_returns_the_input(context):
+    array = image()
+    assert np.array_equal(context.restore(array, task="denoise", noise_sigma=25, seed=1, mix=0), array)
+    assert not np.array_equal(context.restore(array, task="denoise", noise_sigma=25, seed=1), array)
+
+
 def test_read_finds_jpeg_blocks_and_reads_noise(context):
     # 8x8 blocks whose means sit on the DC lattice of step 40 (quality 20), with a zero-mean ramp inside each.
     y, x = np.mgrid[0:96, 0:96]

@@ -25,6 +25,8 @@ assert dreamclean.version() == header == importlib.metadata.version("dreamclean"
 noisy = np.asarray(Image.open(image).convert("RGB"))[40:80, 40:88]
 with dreamclean.Context() as dc:                       # the bundled default model
     restored = dc.restore(noisy, task="denoise", noise_sigma=25, preset="fast", seed=1)
+    terms = dc.model_info                              # the bundled model's terms and card travel with it
+assert terms["license"] == "research use only" and os.path.isfile(terms["card"]), terms
 assert restored.shape == noisy.shape and restored.dtype == np.uint8
 assert np.abs(restored.astype(int) - noisy).mean() > 1, "nothing was restored"
 try:

@@ -106,6 +106,37 @@ final class RestorerTests: XCTestCase {
         }
     }
 
+    /// mix 1 is the restoration, 0 the input (exactly in 8-bit), and 0.5 the blend of the two in linear light, checked
+    /// against the IEC 61966-2-1 formulas evaluated in Double here (tolerance 1e-4, float rounding through two transfers).
+    func testMixBlendsTheRestorationWithTheInputInLinearLight() throws {
+        let restorer = try Restorer(network: LocalContrastNetwork(), schedule: schedule)
+        func restored(mix: Double, format: PixelFormat) throws -> (input: [Float], output: [Float]) {
+            let (inBytes, input) = makeImage(width: 12, height: 10, channels: 3, format: format)
+            let (outBytes, output) = makeImage(width: 12, height: 10, channels: 3, format: format)
+            defer { inBytes.deallocate(); outBytes.deallocate() }
+            var options = identityOptions()
+            options.gamma = 0.4
+            options.mix = mix
+            try restorer.restore(input: input, output: output, options: options)
+            return (samples(input), samples(output))
+        }
+        let full = try restored(mix: 1, format: .float32)
+        XCTAssertGreaterThan(zip(full.input, full.output).map { abs($0 - $1) }.max() ?? 0, 0.05, "the restoration must change the image")
+        for (a, b) in zip(try restored(mix: 0, format: .float32).output, full.input) {
+            XCTAssertEqual(a, b, accuracy: 1e-6)  // the [-1, 1] working range's rounding, as without a blend
+        }
+        let eight = try restored(mix: 0, format: .uint8)
+        XCTAssertEqual(eight.output, eight.input)
+        func linear(_ v: Double) -> Double { v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4) }
+        func encoded(_ v: Double) -> Double { v <= 0.0031308 ? v * 12.92 : 1.055 * pow(v, 1 / 2.4) - 0.055 }
+        let half = try restored(mix: 0.5, format: .float32)
+        for i in half.output.indices {
+            let expected = encoded(0.5 * linear(Double(full.output[i])) + 0.5 * linear(Double(full.input[i])))
+            XCTAssertEqual(Double(half.output[i]), expected, accuracy: 1e-4)
+        }
+        XCTAssertEqual(Double(LinearLightBlend.linear(encoded: 0.5)), 0.214041, accuracy: 1e-6)
+    }
+
     func testProgressIsMonotoneAndEndsAtOne() throws {
         let restorer = try Restorer(network: ZeroNetwork(), schedule: schedule)
         let (bytes, image) = makeImage(width: 8, height: 8, channels: 3, format: .uint8)

@@ -123,6 +123,13 @@ class Context:
     def __del__(self) -> None:
         self.close()
 
+    @property
+    def model_info(self) -> Dict[str, Any]:
+        """The model as its config.json states it (dc_context_get_model_info): name, folder, license, terms,
+        training_data, training_steps, source, architecture, parameters, weights_sha256, card. The bundled default
+        model is for research use only; its terms say why."""
+        return json.loads(_string_out(lambda *out: _lib().dc_context_get_model_info(self._handle, *out)))
+
     def read(self, image: np.ndarray) -> Dict[str, Any]:
         """What task="blind" reads from `image` before restoring it, without restoring: a dict with noise_sigma (0-255
         units), jpeg_step and jpeg_quality (None: no JPEG blocks), blur_sigma (pixels; None: not deblurred)."""
