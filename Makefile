@@ -10,16 +10,17 @@ PREFIX ?= /usr/local
 VERSION := $(shell awk '/^\#define DC_VERSION_(MAJOR|MINOR|PATCH) / { v = v (v == "" ? "" : ".") $$3 } END { print v }' Include/dreamclean.h)
 PYTHON ?= python3
 APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev libssl-dev pkg-config
-# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), pyvips, wheel
+# What the host tests add: GIMP's plug-in SDK and GIMP itself (the plug-in runs in gimp-console), GEGL's SDK and
+# the gegl command (the GEGL operation's test), pyvips, wheel
 # (make wheel builds with the installed setuptools, no download), and ray[data] for the Ray test.
-TEST_APT_PACKAGES := libgimp2.0-dev gimp
+TEST_APT_PACKAGES := libgimp2.0-dev gimp libgegl-dev gegl
 TEST_PY_PACKAGES := pyvips wheel
 PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
-.PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp build library vips-module gimp-plugin check-exports \
-	check-c check-install check-python check-vips check-gimp check-standalone check-cli check-load check-asan check-tsan check-version \
+.PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp install-gegl build library vips-module gimp-plugin gegl-module check-exports \
+	check-c check-install check-python check-vips check-gimp check-gegl check-standalone check-cli check-load check-asan check-tsan check-version \
 	check-schema check-docs check-wheel check-ray wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
@@ -89,9 +90,23 @@ vips-module: library
 	cc $(VIPS_MODULE_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) \
 		-o $(VIPS_TEST_HOME)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES)/dreamclean.so
 
+# The GEGL operation, a GEGL module: GEGL_PATH=.build/gegl:$(GEGL_PLUGINDIR) reaches it and GEGL's own operations.
+GEGL_FLAGS = -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden -IInclude $$(pkg-config --cflags gegl-0.4) \
+	Hosts/gegl/dreamclean_gegl.c $$(pkg-config --libs gegl-0.4)
+GEGL_PLUGINDIR = $(shell pkg-config --variable=pluginsdir gegl-0.4 2>/dev/null)
+
+gegl-module: library ## .build/gegl/dreamclean-gegl.so, the GEGL operation dreamclean:restore (needs libgegl-dev)
+	mkdir -p .build/gegl
+	cc $(GEGL_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) -o .build/gegl/dreamclean-gegl.so
+
 gimp-plugin: library ## .build/gimp/dreamclean-gimp (needs libgimp2.0-dev: make deps-test)
 	mkdir -p .build/gimp
 	cc $(GIMP_FLAGS) -L$(RELEASE) -ldreamclean -Wl,-rpath,$(CURDIR)/$(RELEASE) -o .build/gimp/dreamclean-gimp
+
+install-gegl: install ## the GEGL operation into GEGL's module folder, where the gegl command and GIMP find it
+	install -d $(GEGL_PLUGINDIR)
+	cc $(GEGL_FLAGS) -L$(PREFIX)/lib -ldreamclean -Wl,-rpath,$(PREFIX)/lib -o $(GEGL_PLUGINDIR)/dreamclean-gegl.so
+	@echo "installed the GEGL operation dreamclean:restore into $(GEGL_PLUGINDIR)"
 
 install-gimp: install ## the GIMP 2.10 plug-in into GIMP's plug-in folder (needs libgimp2.0-dev)
 	install -d $(GIMP_PLUGIN_DIR)
@@ -118,7 +133,8 @@ install: library ## PREFIX=/usr/local: library, header, dreamclean.pc, CLI, defa
 	@$(PREFIX)/bin/dreamclean info --model $(PREFIX)/share/dreamclean/models/default | grep -E '^(model|licence|terms):' | sed 's/^/  /'
 
 uninstall: ## removes what install put there
-	rm -f $(addprefix $(PREFIX)/,$(INSTALLED)) $(VIPS_MODULEDIR)/dreamclean.so $(GIMP_PLUGIN_DIR)/dreamclean-gimp
+	rm -f $(addprefix $(PREFIX)/,$(INSTALLED)) $(VIPS_MODULEDIR)/dreamclean.so $(GIMP_PLUGIN_DIR)/dreamclean-gimp \
+		$(GEGL_PLUGINDIR)/dreamclean-gegl.so
 	rmdir $(GIMP_PLUGIN_DIR) 2>/dev/null || true
 	-rmdir $(PREFIX)/share/dreamclean/models/default $(PREFIX)/share/dreamclean/models $(PREFIX)/share/dreamclean 2>/dev/null
 
@@ -272,11 +288,17 @@ check-cli: build
 	sh Tests/cli/test_batch.sh $(RELEASE)/dreamclean .build/cli-batch
 
 # The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
+# The GEGL operation through the gegl command and a C host (GEGL_PATH set by the test).
+check-gegl: gegl-module
+	cc -std=gnu11 -Wall -Wextra -Werror -g $$(pkg-config --cflags gegl-0.4) Hosts/gegl/test_gegl_host.c \
+		$$(pkg-config --libs gegl-0.4) -o .build/gegl/test_gegl_host
+	sh Hosts/gegl/test_gegl.sh .build/gegl .build/gegl/test_gegl_host .build/gegl-test
+
 check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
 CHECKS := check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
-	check-schema check-wheel check-ray check-gimp check-cli check-asan check-tsan
+	check-schema check-wheel check-ray check-gimp check-gegl check-cli check-asan check-tsan
 test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
