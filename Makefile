@@ -160,10 +160,10 @@ check-c: library
 INSTALL_TEST := $(CURDIR)/.build/install-test
 # Every install location inside the scratch prefix, so that the test never touches what the system has installed.
 INSTALL_TEST_VARS = PREFIX=$(INSTALL_TEST) VIPS_MODULEDIR=$(INSTALL_TEST)/$(notdir $(VIPS_LIBDIR))/$(VIPS_MODULES) \
-	GIMP_PLUGIN_DIR=$(INSTALL_TEST)/gimp-plug-in
+	GIMP_PLUGIN_DIR=$(INSTALL_TEST)/gimp-plug-in GEGL_PLUGINDIR=$(INSTALL_TEST)/gegl
 check-install:
 	rm -rf $(INSTALL_TEST) .build/c-scratch && mkdir -p .build/c-scratch
-	$(MAKE) --no-print-directory install $(INSTALL_TEST_VARS) > /dev/null
+	$(MAKE) --no-print-directory install-gegl $(INSTALL_TEST_VARS) > /dev/null
 	export PKG_CONFIG_PATH=$(INSTALL_TEST)/lib/pkgconfig; \
 	cc -std=c11 -Wall -Werror Tests/c/test_api.c $$(pkg-config --cflags --libs dreamclean) -lpthread -o .build/test_api_installed && \
 	cc -std=c11 -Wall -Wextra -Werror examples/c/restore_png.c $$(pkg-config --cflags --libs dreamclean libpng) -o .build/restore_png
@@ -175,6 +175,11 @@ check-install:
 		--task denoise --preset fast --seed 1
 	vips subtract .build/c-scratch/c.png .build/c-scratch/vips.png .build/c-scratch/diff.v
 	vips abs .build/c-scratch/diff.v .build/c-scratch/absdiff.v && vips max .build/c-scratch/absdiff.v | awk '{ exit !($$1 == 0) }'
+	env -u DREAMCLEAN_MODEL GEGL_PATH=$(INSTALL_TEST)/gegl:$(GEGL_PLUGINDIR) gegl .build/c-scratch/small.png \
+		-o .build/c-scratch/gegl.png -- dreamclean:restore task=denoise preset=fast seed=1 2> /dev/null
+	vips colourspace .build/c-scratch/gegl.png .build/c-scratch/gegl8.png srgb && vips subtract .build/c-scratch/c.png \
+		.build/c-scratch/gegl8.png .build/c-scratch/diff.v
+	vips abs .build/c-scratch/diff.v .build/c-scratch/absdiff.v && vips max .build/c-scratch/absdiff.v | awk '{ exit !($$1 == 0) }'
 	test "$$(vipsheader -f width .build/c-scratch/c.png)" = 48
 	rm -rf .build/install-venv Hosts/python/build Hosts/python/*.egg-info && $(PYTHON) -m venv --system-site-packages .build/install-venv
 	.build/install-venv/bin/python -m pip install -q --no-deps --no-build-isolation --no-index ./Hosts/python
@@ -184,7 +189,7 @@ check-install:
 		assert dreamclean._library.library()._name.startswith('$(INSTALL_TEST)'), dreamclean._library.library()._name"
 	$(MAKE) --no-print-directory uninstall $(INSTALL_TEST_VARS) > /dev/null
 	test -z "$$(find $(INSTALL_TEST) -type f)"
-	@echo "install: C test and libpng example built from pkg-config; CLI, example and vips module used the installed model" \
+	@echo "install: C test and libpng example built from pkg-config; CLI, example, vips module and GEGL operation used the installed model" \
 		"and agree bit for bit; pip install ./Hosts/python found the installed library through pkg-config; uninstall" \
 		"removed every file"
 
@@ -277,8 +282,8 @@ check-version: library
 
 # Every surface against the parameter schema: the C table and its JSON, the CLI's flags, help and ranges, the
 # Python keywords, the vips operation's arguments.
-check-schema: vips-module
-	VIPSHOME=$(VIPS_TEST_HOME) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 DREAMCLEAN_CLI=$(CURDIR)/$(RELEASE)/dreamclean \
+check-schema: vips-module gegl-module
+	VIPSHOME=$(VIPS_TEST_HOME) GEGL_PATH=$(CURDIR)/.build/gegl:$(GEGL_PLUGINDIR) DREAMCLEAN_LIBRARY=$(CURDIR)/$(RELEASE)/libdreamclean.so.0 DREAMCLEAN_CLI=$(CURDIR)/$(RELEASE)/dreamclean \
 		$(PYTHON) -m pytest Tests/schema -q -p no:cacheprovider --assert=plain
 
 # The CLI interrupted or killed mid-run leaves OUT as it was or complete.

@@ -2,10 +2,11 @@
 # Copyright (c) 2026 The DreamClean authors
 """Every surface shows the one parameter schema (Sources/DreamClean/Schema) the same way: dc_param_info against
 dc_params_json field by field; the CLI's flags and help; the CLI accepting each range's ends and refusing just
-outside them (exit 64, naming the parameter); the Python module's keywords; the vips operation's arguments. The
+outside them (exit 64, naming the parameter); the Python module's keywords; the vips operation's arguments; the GEGL operation's properties. The
 Swift side (RestoreOptions against the schema) is Tests/DreamCleanTests/SchemaTests.swift.
 
-Needs DREAMCLEAN_LIBRARY, DREAMCLEAN_CLI and, for the vips check, VIPSHOME (make check-schema sets them)."""
+Needs DREAMCLEAN_LIBRARY, DREAMCLEAN_CLI and, for the vips and GEGL checks, VIPSHOME and GEGL_PATH (make check-schema
+sets them)."""
 import ctypes
 import json
 import os
@@ -123,3 +124,17 @@ def test_vips_arguments_are_the_schema():
         line = next((l for l in usage.splitlines() if l.strip().startswith(name + " ")), None)
         assert line is not None, entry["name"]
         assert " ".join(entry["description"].split()) in " ".join(line.split()), entry["name"]
+
+
+@pytest.mark.skipif(not os.environ.get("GEGL_PATH") or not shutil.which("gegl"), reason="no GEGL module (GEGL_PATH)")
+def test_gegl_properties_are_the_schema():
+    """gegl --info: every parameter a property of its type, its description, its choices (as an enum) or default."""
+    # errors="replace": gegl --info prints an "operation-class" key of GEGL's own that is not text
+    info = subprocess.run(["gegl", "--info", "dreamclean:restore"], capture_output=True, text=True, errors="replace").stdout
+    text = " ".join(info.split())
+    for entry in SCHEMA:
+        name = entry["name"].replace("_", "-")
+        type_name = {"int": "gint", "float": "gdouble", "bool": "gboolean"}.get(entry["type"], f"DreamcleanRestore_{entry['name']}")
+        assert f"{name} [{type_name}] " + " ".join(entry["description"].split()) in text, entry["name"]
+        if entry["type"] == "string":
+            assert "[" + ", ".join(entry["choices"]) in text, entry["name"]
