@@ -291,14 +291,15 @@ check-cli: build
 	sh Tests/cli/test_interrupt.sh $(RELEASE)/dreamclean .build/cli-test
 	sh Tests/cli/test_hostile.sh $(RELEASE)/dreamclean .build/cli-hostile
 	sh Tests/cli/test_batch.sh $(RELEASE)/dreamclean .build/cli-batch
+	DREAMCLEAN_CLI=$(CURDIR)/$(RELEASE)/dreamclean $(PYTHON) -m pytest Tests/cli -q -p no:cacheprovider --assert=plain
 
-# The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 # The GEGL operation through the gegl command and a C host (GEGL_PATH set by the test).
 check-gegl: gegl-module
 	cc -std=gnu11 -Wall -Wextra -Werror -g $$(pkg-config --cflags gegl-0.4) Hosts/gegl/test_gegl_host.c \
 		$$(pkg-config --libs gegl-0.4) -o .build/gegl/test_gegl_host
 	sh Hosts/gegl/test_gegl.sh .build/gegl .build/gegl/test_gegl_host .build/gegl-test
 
+# The GIMP plug-in builds against libgimp2.0-dev and runs in gimp-console on a scratch GIMP profile.
 check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 

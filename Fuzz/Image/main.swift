@@ -22,12 +22,13 @@ exit(fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { bytes, count in
     fwrite(bytes, 1, count, file)
     fclose(file)
     var pixels: UnsafeMutablePointer<Float>?
-    var (width, height, bands, bits): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-    if dcio_load(path, 1 << 22, &pixels, &width, &height, &bands, &bits) == 0, let pixels {
+    var (width, height, bands): (Int32, Int32, Int32) = (0, 0, 0)
+    var source: OpaquePointer?
+    defer { dcio_release(source) }
+    if dcio_load(path, 1 << 22, &pixels, &width, &height, &bands, &source) == 0, let pixels {
         // Every sample the decoder claims to have written is readable (AddressSanitizer checks the bound).
         var sum: Float = 0
         for i in 0..<Int(width) * Int(height) * Int(bands) { sum += pixels[i] }
-        if sum.isNaN, bits != 32 { fatalError("fuzz-image: an integer image decoded to NaN") }
         free(pixels)
     }
     return 0

@@ -175,7 +175,7 @@ struct FileRestoration {
             let inBuffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
                                            format: .float32)
             let outBuffer = try ImageBuffer(base: result.base, width: size.width, height: size.height, channels: image.bands, format: .float32)
-            try restorer.restore(input: inBuffer, output: outBuffer, options: options, progress: { fraction in
+            try restorer.restore(input: inBuffer, output: outBuffer, options: options, cancel: Interrupt.token, progress: { fraction in
                 progress(fraction)
                 return !Interrupt.requested.load(ordering: .relaxed)
             }, reading: { read = $0; reading($0) })
@@ -187,7 +187,7 @@ struct FileRestoration {
             throw CLIError(Exit.badImage, "\(error)")
         }
         guard dcio_save(output, result.base.assumingMemoryBound(to: Float.self), Int32(size.width), Int32(size.height),
-                        Int32(image.bands), image.bits == 8 ? 8 : 16) == 0 else {
+                        Int32(image.bands), image.source.handle) == 0 else {
             throw CLIError(Exit.cannotWrite, "\(output): \(String(cString: dcio_last_error()))")
         }
         return read
@@ -332,24 +332,35 @@ final class PixelMemory {
     deinit { free(base) }
 }
 
-/// An image file decoded to interleaved float samples in [0, 1].
+/// What a file's output keeps of it (sample format, metadata: `dcio_source`), released with the image.
+final class ImageSource {
+    let handle: OpaquePointer?
+    init(_ handle: OpaquePointer?) { self.handle = handle }
+    deinit { dcio_release(handle) }
+}
+
+/// An image file decoded to interleaved float samples in [0, 1] (the sample formats taken, the metadata kept: the
+/// policy in `dreamclean_image_io.h`).
 struct LoadedImage {
     /// The largest image the CLI decodes (2^31 pixels, 32 GiB of RGBA floats): a header declaring more is refused
     /// before anything is allocated.
     static let maximumPixels: Int64 = 1 << 31
 
     let pixels: PixelMemory
-    let width: Int, height: Int, bands: Int, bits: Int
+    let width: Int, height: Int, bands: Int
+    let source: ImageSource
 
     init(path: String) throws {
         var data: UnsafeMutablePointer<Float>?
-        var (w, h, b, bits): (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-        guard dcio_load(path, Self.maximumPixels, &data, &w, &h, &b, &bits) == 0, let data else {
+        var (w, h, b): (Int32, Int32, Int32) = (0, 0, 0)
+        var handle: OpaquePointer?
+        guard dcio_load(path, Self.maximumPixels, &data, &w, &h, &b, &handle) == 0, let data else {
             throw CLIError(FileManager.default.isReadableFile(atPath: path) ? Exit.badImage : Exit.noInput,
                            "\(path): \(String(cString: dcio_last_error()))")
         }
         pixels = PixelMemory(adopting: UnsafeMutableRawPointer(data))
-        (width, height, bands, self.bits) = (Int(w), Int(h), Int(b), Int(bits))
+        source = ImageSource(handle)
+        (width, height, bands) = (Int(w), Int(h), Int(b))
     }
 
     /// Inpainting weights from a mask image: 1 (known) where the mask is dark, 0 (missing) where it is light.
@@ -397,7 +408,7 @@ func writeStandardError(_ text: String) {
     text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
 }
 
-/// Ctrl-C or SIGTERM during a restoration: stop at the next network evaluation and exit 130 without touching OUT.
+/// Ctrl-C or SIGTERM during a restoration: stop within one network tile and exit 130 without touching OUT.
 ///
 /// The two signals are blocked in every thread (the compute threads inherit the mask) and taken by a thread of their
 /// own with sigwait. A handler that ran on a compute thread landed inside oneDNN's JIT kernels, which keep data below
@@ -405,17 +416,24 @@ func writeStandardError(_ text: String) {
 /// ("corrupted size vs. prev_size", a huge allocation) instead of exit 130.
 enum Interrupt {
     static let requested = Atomic<Bool>(false)
+    /// Set with `requested`: the restorer polls it before every tile of a network evaluation, so a signal takes effect
+    /// within one tile (the progress callback alone waits for a whole evaluation, minutes on a large photo).
+    static let token = CancellationToken()
 
     /// Before any other thread starts (libvips, OpenMP, the thread check).
     static func install() {
         requested.store(false, ordering: .relaxed)
+        token.reset()
         var signals = Self.signals
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         var thread = pthread_t()
         guard pthread_create(&thread, nil, { _ in
             var signals = Interrupt.signals
             var number: Int32 = 0
-            while sigwait(&signals, &number) == 0 { Interrupt.requested.store(true, ordering: .relaxed) }
+            while sigwait(&signals, &number) == 0 {
+                Interrupt.requested.store(true, ordering: .relaxed)
+                Interrupt.token.cancel()
+            }
             return nil
         }, nil) == 0 else { return }
         pthread_detach(thread)
