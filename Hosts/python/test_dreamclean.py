@@ -51,6 +51,32 @@ def test_super_resolution_output_is_larger(context):
     assert out.shape == (24, 32, 3)
 
 
+def test_any_strides_give_the_packed_result(context):
+    x = image()
+    packed = context.restore(np.ascontiguousarray(x[::-1, ::-1]), steps=2, seed=9)
+    assert np.array_equal(context.restore(x[::-1, ::-1], steps=2, seed=9), packed)  # negative strides
+    transposed = np.ascontiguousarray(x.transpose(1, 0, 2)).transpose(1, 0, 2)  # row stride below the pixel stride
+    assert np.array_equal(context.restore(transposed, steps=2, seed=9), context.restore(x, steps=2, seed=9))
+    row = x[:1]
+    broadcast = np.broadcast_to(row, x.shape)  # row stride 0: every row the same memory
+    assert broadcast.strides[0] == 0
+    assert np.array_equal(context.restore(broadcast, steps=2, seed=9),
+                          context.restore(np.repeat(row, x.shape[0], axis=0), steps=2, seed=9))
+
+
+def test_an_exception_in_progress_is_raised_as_it_was(context):
+    def progress(fraction):
+        raise KeyError("from the callback")
+    with pytest.raises(KeyError):
+        context.restore(image(), steps=2, progress=progress)
+
+
+def test_integers_beyond_int64_are_refused_not_wrapped(context):
+    with pytest.raises(dreamclean.InvalidInputError) as error:
+        context.restore(image(), seed=2**64 + 1)
+    assert "seed" in error.value.message
+
+
 def test_progress_is_monotone_and_ends_at_one(context):
     seen = []
     context.restore(image(), steps=2, seed=1, progress=seen.append)

@@ -106,7 +106,7 @@ private enum ContextSetting: String, CaseIterable {
 
     init(_ name: String) throws {
         guard let setting = ContextSetting(rawValue: name) else {
-            throw APIError(.invalidArgument, "unknown context setting '\(name)' (known: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw APIError(.invalidArgument, "unknown context setting '\(RestoreError.quoted(name))' (known: \(Self.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         self = setting
     }
@@ -157,7 +157,7 @@ public func dc_filter_set_image(_ handle: Handle?, _ slot: UnsafePointer<CChar>?
         case "mask":
             guard channels == 1 else { throw APIError(.invalidArgument, "mask has \(channels) channels, expected 1") }
             filter.mask = resolved
-        default: throw APIError(.invalidArgument, "unknown image slot '\(slotName)' (input, output, mask)")
+        default: throw APIError(.invalidArgument, "unknown image slot '\(RestoreError.quoted(slotName))' (input, output, mask)")
         }
     }
 }

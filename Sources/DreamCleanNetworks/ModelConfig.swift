@@ -68,6 +68,9 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 
     /// Decodes and validates config JSON; `path` is used in error messages.
     public static func decode(_ data: Data, path: String) throws -> ModelConfig {
+        if let key = JSONDuplicateKeys.first(in: data) {
+            throw ModelError.invalidConfig(path: path, field: key, reason: "appears twice (readers disagree on which one counts)")
+        }
         let config: ModelConfig
         do {
             config = try JSONDecoder().decode(ModelConfig.self, from: data)

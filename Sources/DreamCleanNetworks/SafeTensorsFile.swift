@@ -57,6 +57,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             throw ModelError.malformedHeader(path: path, reason: "not JSON")
         }
         guard let header = json.object else { throw ModelError.malformedHeader(path: path, reason: "not a JSON object") }
+        if let key = JSONDuplicateKeys.first(in: data[8..<dataStart]) {
+            throw ModelError.malformedHeader(path: path, reason: "the key \"\(key)\" appears twice (readers disagree on which one counts)")
+        }
         var entries: [String: Entry] = [:]
         var metadata: [String: String] = [:]
         let dataBytes = data.count - dataStart

@@ -158,6 +158,29 @@ final class ModelLoadingErrorTests: XCTestCase {
         return Data(text.replacingOccurrences(of: old, with: new).utf8)
     }
 
+    /// A key given twice means different files to different readers: refused in the safetensors header and in
+    /// config.json, also when one spelling escapes it; the same key in two objects is no duplicate.
+    func testDuplicateKeysAreRefused() throws {
+        let body = SafeTensorsWriter.float32([1, 2], shape: [2])
+        let entry = #"{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
+        for header in [#"{"a":\#(entry),"a":\#(entry)}"#, #"{"a":\#(entry),"\u0061":\#(entry)}"#,
+                       #"{"a":{"dtype":"F32","shape":[2],"shape":[2],"data_offsets":[0,8]}}"#] {
+            guard case .malformedHeader(_, let reason)? = parse(SafeTensorsWriter.data(["a": body], header: header)) else {
+                XCTFail(header); continue
+            }
+            XCTAssertTrue(reason.contains("appears twice"), reason)
+        }
+        XCTAssertNil(parse(SafeTensorsWriter.data(["a": body], header: #"{"a":\#(entry),"__metadata__":{"a":"\"a\",\"a\":"}}"#)))
+        XCTAssertThrowsError(try ModelConfig.decode(try config(replacing: #""architecture": "adm""#,
+                                                               with: #""architecture": "adm", "architecture": "ddpm""#), path: "c.json")) {
+            guard case let .invalidConfig(_, field, reason)? = $0 as? ModelError else { return XCTFail("\($0)") }
+            XCTAssertEqual(field, "architecture")
+            XCTAssertTrue(reason.contains("twice"))
+        }
+        XCTAssertEqual(JSONDuplicateKeys.first(in: Array(#"{"k":1,"o":{"k":2},"l":[{"k":3},{"k":4}]}"#.utf8)), nil)
+        XCTAssertEqual(JSONDuplicateKeys.first(in: Array(#"{"\ud83d\ude00":1,"😀":2}"#.utf8)), "😀")
+    }
+
     func testUnknownArchitecture() throws {
         XCTAssertEqual(try? ModelConfig.decode(try config(replacing: #""architecture": "adm""#, with: #""architecture": "dit""#), path: "c.json"), nil)
         XCTAssertThrowsError(try ModelConfig.decode(try config(replacing: #""architecture": "adm""#, with: #""architecture": "dit""#), path: "c.json")) {

@@ -82,6 +82,21 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// A message names a long value by its start and length; it does not copy it.
+    func testLongValuesAreShortenedInMessages() {
+        var values = RestoreParameterValues()
+        let long = String(repeating: "y", count: 1_000_000)
+        for attempt in [{ try values.set("task", .choice(long)) }, { try values.apply(options: "task=" + long) },
+                        { try values.apply(options: long) }, { try values.set(long, .int(1)) }] as [() throws -> Void] {
+            XCTAssertThrowsError(try attempt()) { error in
+                let message = "\(error)"
+                XCTAssertLessThan(message.count, 400, String(message.prefix(120)))
+                XCTAssertTrue(message.contains("(1000000 characters)") || message.contains("(1000002 characters)")
+                              || message.contains("(1000005 characters)"), String(message.prefix(200)))
+            }
+        }
+    }
+
     func testMaskOfTheWrongSize() throws {
         var options = RestoreOptions(task: .inpaint)
         options.mask = [1, 0, 1]

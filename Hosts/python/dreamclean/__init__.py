@@ -6,8 +6,8 @@
     with dreamclean.Context() as dc:                      # the default model; Context("path/to/model") for another
         restored = dc.restore(noisy, task="denoise", noise_sigma=25, seed=1)
 
-Images are numpy arrays of uint8, uint16 or float32 (0..1), shaped (H, W) or (H, W, C) with 1-4 channels; any strides
-with contiguous channels. Keyword parameters are the library's own schema (`dreamclean.parameters()`), checked by name
+Images are numpy arrays of uint8, uint16 or float32 (0..1), shaped (H, W) or (H, W, C) with 1-4 channels, with any
+strides (those the library cannot read in place, such as broadcast, negative or transposed ones, are copied first). Keyword parameters are the library's own schema (`dreamclean.parameters()`), checked by name
 and type. Errors raise `DreamCleanError` subclasses (`dreamclean.errors`) with the library's message.
 
 The library is found as `dreamclean._library.candidates()` lists: `use_library(path)`, $DREAMCLEAN_LIBRARY, the copy a
@@ -161,12 +161,23 @@ class Context:
             out = np.empty((out_h.value, out_w.value, c), dtype=array.dtype)
             _check(_lib().dc_filter_set_image(handle, b"output", out.ctypes.data, _FORMATS[array.dtype], out_w.value,
                                               out_h.value, c, 0, 0))
-            callback = (_library.PROGRESS(lambda user, fraction: progress(fraction) is not False) if progress
-                        else _library.PROGRESS())
+            raised: List[BaseException] = []
+
+            def report(user: Any, fraction: float) -> bool:
+                try:
+                    return progress(fraction) is not False
+                except BaseException as error:  # stops the job; raised again below, not replaced by CANCELLED
+                    raised.append(error)
+                    return False
+
+            callback = _library.PROGRESS(report) if progress else _library.PROGRESS()
             _check(_lib().dc_filter_set_progress(handle, callback, None))
             if on_start:
                 on_start(Job(handle))
-            _check(_lib().dc_filter_execute(handle))
+            status = _lib().dc_filter_execute(handle)
+            if raised:
+                raise raised[0]
+            _check(status)
         return out[:, :, 0] if np.asarray(image).ndim == 2 else out
 
     @contextlib.contextmanager
@@ -195,7 +206,11 @@ class Context:
             array = array[:, :, None]
         if array.ndim != 3 or not 1 <= array.shape[2] <= 4:
             raise ValueError(f"shape {np.asarray(image).shape} is not (H, W) or (H, W, 1-4)")
-        if array.strides[2] != array.itemsize:
+        h, w, c = array.shape
+        # The library reads rows of pixels of samples, each a positive stride apart and not overlapping; anything
+        # else (broadcast stride-0, negative, transposed, interleaved sample strides) is copied first.
+        row, pixel, sample = array.strides
+        if not (sample == array.itemsize and pixel >= c * sample and (h == 1 or row >= w * pixel)):
             array = np.ascontiguousarray(array)
         return array
 
@@ -210,6 +225,8 @@ class Context:
         elif kind == "int":
             if isinstance(value, bool) or int(value) != value:
                 raise _error(2, f"{name} needs an integer, not {value!r}")
+            if not -2**63 <= int(value) < 2**63:  # ctypes would wrap it silently into the C int64_t
+                raise _error(2, f"{name} = {value} is out of range (see dreamclean.parameters())")
             _check(_lib().dc_filter_set_int(handle, key, int(value)))
         else:
             _check(_lib().dc_filter_set_float(handle, key, float(value)))

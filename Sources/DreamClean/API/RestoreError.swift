@@ -21,14 +21,20 @@ public enum RestoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .invalidImage(reason): "invalid image: \(reason)"
-        case let .invalidOption(name, value, allowed): "option \(name) = \(value) is invalid (\(allowed))"
-        case let .unknownParameter(name, known): "unknown parameter '\(name)' (known: \(known.joined(separator: ", ")))"
-        case let .malformedOptions(item): "malformed option '\(item)' (expected name=value)"
+        case let .invalidOption(name, value, allowed): "option \(Self.quoted(name)) = \(Self.quoted(value)) is invalid (\(allowed))"
+        case let .unknownParameter(name, known): "unknown parameter '\(Self.quoted(name))' (known: \(known.joined(separator: ", ")))"
+        case let .malformedOptions(item): "malformed option '\(Self.quoted(item))' (expected name=value)"
         case let .unsupported(what): "unsupported: \(what)"
         case .cancelled: "cancelled"
         case let .outOfMemory(what): "out of memory: \(what)"
         case let .busy(what): "busy: \(what)"
         case let .brokenModel(what): "broken model: \(what)"
         }
+    }
+
+    /// What a caller wrote, shortened to its start when long: a message names the value, it does not copy 50 MB of it.
+    public static func quoted(_ text: String, limit: Int = 80) -> String {
+        guard text.count > limit else { return text }
+        return "\(text.prefix(limit))... (\(text.count) characters)"
     }
 }

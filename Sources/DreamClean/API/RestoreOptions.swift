@@ -36,8 +36,8 @@ public struct RestoreOptions: Sendable {
     /// Network input tiles of at most this many pixels per side (a multiple of the network's size multiple); larger
     /// images are evaluated tile by tile with blended overlaps, which bounds memory.
     public var tileSize: Int = 512
-    /// Pixels shared by neighbouring tiles.
-    public var tileOverlap: Int = 64
+    /// Pixels shared by neighbouring tiles; nil: `defaultTileOverlap`.
+    public var tileOverlap: Int?
     /// Restore the alpha channel too instead of passing it through.
     public var processAlpha = false
     /// Memory the library may hold during the call besides the input and output buffers, in MiB (`MemoryPlan`); nil:
@@ -56,6 +56,12 @@ public struct RestoreOptions: Sendable {
         self.task = task
         self.preset = preset
     }
+
+    /// 64 pixels, or a quarter of the tile for tiles under 256, so that every tile size in the schema's range works
+    /// without an overlap given.
+    var defaultTileOverlap: Int { min(64, tileSize / 4) }
+    /// The overlap in force.
+    var overlap: Int { tileOverlap ?? defaultTileOverlap }
 
     /// The memory limit in force.
     var memoryLimit: Int { memoryLimitMB ?? Self.defaultMemoryLimitMB }

@@ -115,7 +115,7 @@ public struct RestorationPlan: Sendable {
             readsBlur: policy.reads == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
             busyRegionRun: layers.contains { $0.busyRun != nil }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
-            tileSize: options.tileSize, tileOverlap: options.tileOverlap, sizeMultiple: model.sizeMultiple,
+            tileSize: options.tileSize, tileOverlap: options.overlap, sizeMultiple: model.sizeMultiple,
             networkBytes: model.networkBytes, footprint: model.footprint, budget: overflow ? Int.max : budget))
         return RestorationPlan(task: options.task, preset: options.preset, color: colorLayer, alpha: alphaLayer,
                                scale: policy.outputScale(options), outputWidth: output.width, outputHeight: output.height, mix: options.mix, blindReading: color.blind,
