@@ -10,12 +10,15 @@
  *
  * Its optional arguments are the library's parameter table (dc_param_info), so they never drift from the C API. The
  * operation copies the input to memory once (the network needs the whole image), restores it when the operation is
- * built, and hands the result on as a memory image. Formats: uchar and ushort directly; float as 0-1 for scRGB and
- * 0-255 otherwise (libvips' convention for float sRGB); anything else through float and back. 1-4 bands, an alpha
- * band passes through. Killing the input image (vips_image_set_kill) cancels within one network evaluation.
+ * built, and hands the result on as a memory image with the input's metadata (ICC profile, EXIF, XMP; the
+ * resolution scaled for sr). Formats: uchar and ushort directly; uint scaled by its range; float and double as 0-1
+ * for scRGB and 0-255 otherwise (libvips' convention for float sRGB); each comes back in its own format. Signed and
+ * complex samples are refused. 1-4 bands, an alpha band passes through. Killing the input image
+ * (vips_image_set_kill) cancels within one network evaluation.
  */
 #include <dreamclean.h>
 #include <gmodule.h>
+#include <limits.h>
 #include <string.h>
 #include <vips/vips.h>
 
@@ -117,20 +120,26 @@ static bool keep_going(void *user, double fraction) {
     return !vips_image_iskilled(self->in);
 }
 
-/* The input as packed samples the library reads: uchar, ushort, or float in 0-1 (*float_scale says from what range). */
+/* The input as packed samples the library reads: uchar, ushort, or float in 0-1 (*float_scale says from what range:
+ * uint by its range, float and double 0-1 for scRGB and 0-255 otherwise). Signed samples have no agreed black and
+ * white: refused. */
 static VipsImage *library_input(VipsDreamclean *self, VipsImage *parent, dc_format *format, double *float_scale) {
     VipsImage **t = (VipsImage **)vips_object_local_array(VIPS_OBJECT(parent), 3);
     *float_scale = 1;
     switch (self->in->BandFmt) {
     case VIPS_FORMAT_UCHAR: *format = DC_FORMAT_U8; return vips_image_copy_memory(self->in);
     case VIPS_FORMAT_USHORT: *format = DC_FORMAT_U16; return vips_image_copy_memory(self->in);
+    case VIPS_FORMAT_UINT: *float_scale = UINT_MAX; break;
+    case VIPS_FORMAT_FLOAT: case VIPS_FORMAT_DOUBLE: *float_scale = self->in->Type == VIPS_INTERPRETATION_scRGB ? 1 : 255; break;
     default:
-        *format = DC_FORMAT_F32;
-        *float_scale = self->in->Type == VIPS_INTERPRETATION_scRGB ? 1 : 255;
-        if (vips_cast(self->in, &t[0], VIPS_FORMAT_FLOAT, NULL) || vips_linear1(t[0], &t[1], 1 / *float_scale, 0, NULL))
-            return NULL;
-        return vips_image_copy_memory(t[1]);
+        vips_error("dreamclean", "%s samples are not taken: signed samples have no agreed black and white (cast to "
+                   "uchar, ushort, uint or float first)", vips_enum_nick(VIPS_TYPE_BAND_FORMAT, self->in->BandFmt));
+        return NULL;
     }
+    *format = DC_FORMAT_F32;
+    if (vips_cast(self->in, &t[0], VIPS_FORMAT_FLOAT, NULL) || vips_linear1(t[0], &t[1], 1 / *float_scale, 0, NULL))
+        return NULL;
+    return vips_image_copy_memory(t[1]);
 }
 
 /* The mask as one uchar band, non-zero where pixels are missing. */
@@ -179,6 +188,8 @@ static int vips_dreamclean_build(VipsObject *object) {
     }
     double scale = (double)out_width / t[0]->Xsize; /* the resolution follows the size */
     t[2] = vips_image_new_memory();
+    /* The input's metadata (ICC profile, EXIF, XMP...) first, then this image's own header. */
+    if (vips_image_pipelinev(t[2], VIPS_DEMAND_STYLE_ANY, self->in, NULL)) goto done;
     vips_image_init_fields(t[2], (int)out_width, (int)out_height, t[0]->Bands, t[0]->BandFmt,
                            VIPS_CODING_NONE, t[0]->Type, t[0]->Xres * scale, t[0]->Yres * scale);
     if (vips_image_write_prepare(t[2])) goto done;

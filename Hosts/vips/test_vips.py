@@ -90,6 +90,28 @@ def test_float_input_uses_the_0_255_convention(small):
     assert (outf - out8).abs().max() <= 1
 
 
+def test_every_sample_format_by_its_range(small):
+    out8 = small.dreamclean(task="denoise", preset="fast", seed=1)
+    wide = (small.cast("uint") * (2**32 - 1) / 255).cast("uint")
+    out32 = wide.dreamclean(task="denoise", preset="fast", seed=1)
+    assert out32.format == "uint"
+    assert (out32 / ((2**32 - 1) / 255) - out8).abs().max() <= 1.01
+    for signed in ["char", "short", "int"]:
+        with pytest.raises(pyvips.Error, match="signed"):
+            small.cast(signed).dreamclean(task="denoise")
+
+
+def test_metadata_is_the_inputs(small, tmp_path):
+    wide_gamut = small.icc_transform("p3").copy(xres=4.0, yres=4.0)
+    wide_gamut.write_to_file(str(tmp_path / "in.jpg"))
+    loaded = pyvips.Image.new_from_file(str(tmp_path / "in.jpg"))
+    out = loaded.dreamclean(task="denoise", preset="fast", seed=1)
+    assert out.get("icc-profile-data") == loaded.get("icc-profile-data")
+    assert out.get("exif-data") == loaded.get("exif-data")
+    assert abs(out.xres - 4.0) < 1e-6
+    assert abs(loaded.dreamclean(task="sr", scale=2, preset="fast", seed=1).xres - 8.0) < 1e-6
+
+
 def test_bad_input_is_an_error_with_the_library_message(small):
     with pytest.raises(pyvips.Error, match="not one of blind"):
         small.dreamclean(task="nope")
