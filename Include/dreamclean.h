@@ -72,7 +72,11 @@ const char *dc_last_error_message(void);
 typedef struct dc_context_s *dc_context; /* a loaded model and its compute resources */
 typedef struct dc_filter_s *dc_filter;   /* one restoration job */
 
-/* Sample formats: DC_FORMAT_U8 0..255, DC_FORMAT_U16 0..65535, DC_FORMAT_F32 0..1 (clamped; NaN rejected). */
+/* Sample formats: DC_FORMAT_U8 0..255, DC_FORMAT_U16 0..65535, DC_FORMAT_F32 0..1 (clamped; NaN rejected), samples
+ * sRGB-encoded (or in the image's own colour space, as stored; the library applies no transfer function except the
+ * mix parameter's linear-light blend). Other formats are the host's to map: the CLI, the vips and GEGL operations and
+ * the Python package scale 32-bit unsigned samples by their range, take float as 0..1, and refuse signed samples (the
+ * README's "Sample formats and metadata"). */
 typedef enum {
     DC_FORMAT_U8 = 1,  /* unsigned 8-bit samples */
     DC_FORMAT_U16 = 2, /* unsigned 16-bit samples, native byte order */
@@ -106,7 +110,8 @@ void dc_context_release(dc_context context);
 /* Creates a job on a context, with every parameter at its default. */
 dc_status dc_filter_new(dc_context context, dc_filter *out);
 /* Sets an image slot: "input", "output" (may equal input) or "mask" (1 channel, non-zero = missing). Width, height
- * and 1-4 channels (gray, gray+alpha, RGB, RGBA); pixel_stride and row_stride in bytes, 0 meaning packed. The memory
+ * and 1-4 channels (gray, gray+alpha, RGB, RGBA); pixel_stride and row_stride in bytes, 0 meaning packed (a stride
+ * of 0 never means "repeat": a broadcast or negative-stride array is the host's to copy). The memory
  * must stay valid until the filter executes or the slot is set again. The output's channels may differ from the
  * input's: colour is averaged to gray or gray repeated, and an output alpha with no input alpha is opaque, so every
  * output sample is written. */

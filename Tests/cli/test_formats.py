@@ -3,8 +3,8 @@
 """The CLI's image files as users have them (the policy in Sources/DreamCleanImageIO/include/dreamclean_image_io.h):
 truncated PNG and JPEG files refused; 8-, 16- and 32-bit unsigned samples scaled by their range and saved back at
 their depth, float kept as float, signed samples refused; EXIF orientation applied, the ICC profile and the resolution
-carried over; a save option in OUT; OUT's permissions and symbolic link kept; more than 4 bands refused. Every file
-is made here with pyvips. Needs DREAMCLEAN_CLI (make check-cli sets it)."""
+carried over; a save option in OUT; OUT's permissions and symbolic link kept; more than 4 bands refused; the
+documented --seed -1 and small tiles taken. Every file is made here with pyvips. Needs DREAMCLEAN_CLI (make check-cli sets it)."""
 import os
 import subprocess
 
@@ -132,3 +132,13 @@ def test_more_than_four_bands_are_refused(small, tmp_path):
     small.bandjoin([small[0], small[1]]).write_to_file(str(tmp_path / "in.v"))
     result = restore(tmp_path / "in.v", tmp_path / "out.png")
     assert result.returncode == 65 and "5 bands" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("extra", [["--seed", "-1"], ["--tile-size", "32"], ["--tile-size", "64"], ["--tile-size", "128"]])
+def test_documented_values_are_taken(small, tmp_path, extra):
+    """-1 is the documented "a new seed each run"; small tiles work with the overlap left to the library."""
+    small.write_to_file(str(tmp_path / "in.png"))
+    result = subprocess.run([CLI, "restore", str(tmp_path / "in.png"), str(tmp_path / "out.png"), "--task", "denoise",
+                             "--noise-sigma", "25", "--preset", "fast", "--quiet", "--model", TINY, *extra],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
