@@ -43,6 +43,25 @@ final class PresetTableTests: XCTestCase {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Noisy sr runs in two stages only for a level given (at least 5/255): the small image denoised at it, then the
+    /// upscale told 0.4 of it; an estimated level (which reads texture as noise) or a small one keeps one stage.
+    func testNoisySuperResolutionDenoisesTheSmallImageFirstWhenTheLevelIsGiven() throws {
+        let schedule = try NoiseSchedule(kind: .linear)
+        let reading = LayerReading(noiseLevel: NoiseScale.model(fromPixels: 14))
+        var options = RestoreOptions(task: .sr, preset: .balanced)
+        options.scale = 4
+        XCTAssertNil(RestorationPlan.layer(options.task.policy, options, reading, schedule).measurementLayer)
+        options.noiseSigma = 3
+        XCTAssertNil(RestorationPlan.layer(options.task.policy, options, reading, schedule).measurementLayer)
+        options.noiseSigma = 12.75
+        options.srKernel = .bicubic
+        let layer = RestorationPlan.layer(options.task.policy, options, reading, schedule)
+        let first = try XCTUnwrap(layer.measurementLayer?.layer)
+        XCTAssertEqual(first.problem, .identity(noise: NoiseScale.model(fromPixels: 12.75)))
+        XCTAssertGreaterThan(first.run.strength, 0)
+        XCTAssertEqual(layer.problem, .downsampling(scale: 4, kernel: .bicubic, noise: NoiseScale.model(fromPixels: 12.75) * 0.4))
+    }
+
     func testTheResolvedTableIsTheCommittedOne() throws {
         let table = try Self.table()
         if ProcessInfo.processInfo.environment["DREAMCLEAN_UPDATE_GOLDEN"] == "1" {

@@ -31,7 +31,8 @@ extension RestorationPlan {
     }
 
     static func describe(_ layer: Layer) -> String {
-        var parts = [layer.problem.summary, "from noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
+        var parts = layer.measurementLayer.map { ["measurement first: " + describe($0.layer)] } ?? []
+        parts += [layer.problem.summary, "from noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
         if layer.chromaRadiusBefore > 0 { parts.append("chroma filter radius \(layer.chromaRadiusBefore) before") }
         parts.append(describe(layer.run))
         if let busy = layer.busyRun { parts.append("busy regions: " + describe(busy)) }
@@ -61,6 +62,7 @@ extension RestorationPlan {
             ("noise_sigma", JSONText.number(NoiseScale.pixels(fromModel: layer.noiseLevel))),
             ("chroma_radius_before", "\(layer.chromaRadiusBefore)"), ("chroma_radius_after", "\(layer.chromaRadiusAfter)"),
             ("runs", "[" + ([layer.run] + (layer.busyRun.map { [$0] } ?? [])).map(json).joined(separator: ", ") + "]"),
+            ("measurement_layer", layer.measurementLayer.map { json($0.layer) } ?? "null"),
         ])
     }
 
@@ -79,7 +81,8 @@ extension RestorationPlan.Problem {
         switch self {
         case .none: "no operator (the image is the start)"
         case .identity(let noise): "A = I with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
-        case .boxDownsampling(let scale, let noise): "box downsampling x\(scale) with noise \(noiseText(noise)) (bicubic start)"
+        case .downsampling(let scale, let kernel, let noise):
+            "\(kernel.rawValue) downsampling x\(scale) with noise \(noiseText(noise)) (bicubic start)"
         case .blur(.gaussian(let sigma), let noise):
             "Gaussian blur sigma \(DecimalText.fixed(sigma, digits: 2)) px with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .blur(.given(let kernel), let noise):

@@ -23,7 +23,7 @@ public struct RestorationPlan: Sendable {
         /// denoise: A = I with this measurement noise (model scale).
         case identity(noise: Double)
         /// sr: box averaging at this scale, with this measurement noise (model scale); the start is the bicubic upscale.
-        case boxDownsampling(scale: Int, noise: Double)
+        case downsampling(scale: Int, kernel: ResamplingDownsampling.Kernel, noise: Double)
         /// deblur (or blind that read blur): the blur, with this measurement noise; the start is the image.
         case blur(BlurKernel, noise: Double)
         /// inpaint: the mask's known pixels, with this measurement noise; the start has the holes filled (`fill` where
@@ -56,6 +56,16 @@ public struct RestorationPlan: Sendable {
         public let run: SamplerRun
         /// JPEG: a second run, blended in where the image is busy (`BusyRegionBlend`).
         public let busyRun: SamplerRun?
+        /// Noisy sr: the measurement's own layer (denoising at its noise level), run on it before this layer's problem
+        /// is set up; `problem` then carries the noise that layer leaves (`TaskPolicy.measurementDenoising`).
+        public let measurementLayer: MeasurementLayer?
+    }
+
+    /// A layer run on the measurement first (a class: a layer holds at most one, and a struct cannot hold itself).
+    public final class MeasurementLayer: Equatable, Sendable {
+        public let layer: Layer
+        init(_ layer: Layer) { self.layer = layer }
+        public static func == (a: MeasurementLayer, b: MeasurementLayer) -> Bool { a.layer == b.layer }
     }
 
     /// What the plan needs of the model.
@@ -127,6 +137,12 @@ public struct RestorationPlan: Sendable {
                               _ schedule: NoiseSchedule) -> Layer {
         let (problem, noiseLevel) = policy.problem(options, reading)
         let row = policy.settings(options.preset, reading, noiseLevel: noiseLevel)
+        // The measurement denoised first: the denoise task's plan for it, at the preset asked for.
+        let measurementLayer = policy.measurementDenoising(options, reading).map { level -> MeasurementLayer in
+            var denoising = RestoreOptions(task: .denoise, preset: options.preset)
+            denoising.noiseSigma = NoiseScale.pixels(fromModel: level)
+            return MeasurementLayer(layer(DenoiseTask(), denoising, reading, schedule))
+        }
         func strength(extraNoise extra: Double) -> Double {
             options.strength ?? automaticStrength(noiseLevel: (noiseLevel * noiseLevel + extra * extra).squareRoot(), schedule: schedule)
         }
@@ -143,7 +159,8 @@ public struct RestorationPlan: Sendable {
                        vpsIterations: vpsIterations, start: options.start ?? row.start, flipEnsemble: options.preset == .quality)
         }
         return Layer(problem: problem, noiseLevel: noiseLevel, chromaRadiusBefore: row.chromaRadiusBefore,
-                     chromaRadiusAfter: row.chromaRadiusAfter, run: run(calmStrength), busyRun: busyStrength.map(run))
+                     chromaRadiusAfter: row.chromaRadiusAfter, run: run(calmStrength), busyRun: busyStrength.map(run),
+                     measurementLayer: measurementLayer)
     }
 
     /// Beyond the paper, whose strength is tuned per task: start where the diffusion noise level

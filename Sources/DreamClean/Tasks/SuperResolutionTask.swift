@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-/// Low resolution: the box-averaging operator at an integer scale, from the bicubic upscale; the output is `scale`
-/// times larger.
+/// Low resolution: the downsampling operator `sr_kernel` names (box averaging, or antialiased bicubic or Lanczos
+/// reduction) at an integer scale, from the bicubic upscale; the output is `scale` times larger.
 struct SuperResolutionTask: TaskPolicy {
     var reads: LayerReading.Needs { .noise }
 
@@ -11,9 +11,29 @@ struct SuperResolutionTask: TaskPolicy {
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         // The given level, or the estimate (DDNM+ damps the projection where the step's noise is below it): +0.05 dB at
         // x2 and +0.11 at x4 on the development crops against none.
-        let noise = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
-        return (.boxDownsampling(scale: options.scale, noise: noise), noise)
+        let noise = measurementNoise(options, reading)
+        let left = measurementDenoising(options, reading).map { $0 * Self.noiseLeftByDenoising } ?? noise
+        return (.downsampling(scale: options.scale, kernel: options.srKernel, noise: left), left)
     }
+
+    /// Noisy sr in two stages: the small image denoised at its level (the prior removes white noise at that scale; the
+    /// upscale's start would carry it correlated), then upscaled with the noise that leaves. x4 with noise 0.05
+    /// (12.75/255) on the development crops, box: 24.41 dB against 21.98 in one stage and 22.88 for bicubic. Only for
+    /// a level given: the estimate reads texture as noise on clean small images (up to 13.8/255 on the same crops,
+    /// where noisy ones read 12-22), and two stages cost the noiseless x4 row 0.18 dB.
+    func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? {
+        guard let given = options.noiseSigma, given >= Self.leastDenoisedNoise else { return nil }
+        return NoiseScale.model(fromPixels: given)
+    }
+
+    private func measurementNoise(_ options: RestoreOptions, _ reading: LayerReading) -> Double {
+        options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
+    }
+
+    /// Below 5/255 the small image is upscaled as it is (the one-stage projection damps what noise there is).
+    static let leastDenoisedNoise = 5.0
+    /// What denoising leaves, as a fraction of the level: 0, 0.16 and 0.4 of 12.75/255 gave 24.36, 24.35, 24.41 dB.
+    static let noiseLeftByDenoising = 0.4
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
 

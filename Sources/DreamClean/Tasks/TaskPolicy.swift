@@ -14,10 +14,13 @@ protocol TaskPolicy: Sendable {
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double)
     /// The preset's sampler settings for a layer with this reading and noise level.
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings
+    /// The noise level (model scale) to denoise the measurement at before the problem is set up; nil: none.
+    func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double?
 }
 
 extension TaskPolicy {
     func outputScale(_ options: RestoreOptions) -> Int { 1 }
+    func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? { nil }
 }
 
 extension RestoreTask {

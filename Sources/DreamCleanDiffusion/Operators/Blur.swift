@@ -85,40 +85,15 @@ public struct Blur: MeasurementOperator {
         return (w * k.real / power, -w * k.imaginary / power)
     }
 
-    /// Multiplies each channel's spectrum (on the mirrored image) by `response(K̂)`.
+    /// Multiplies each channel's spectrum (on the mirrored image, `MirroredSpectrum`) by `response(K̂)`.
     private func filtered(_ x: Tensor, _ response: ((real: Float, imaginary: Float)) -> (Float, Float)) throws -> Tensor {
-        let (h, w, c) = (x.shape.height, x.shape.width, x.shape.channels)
-        guard x.shape.batch == 1, h > 0, w > 0 else {
-            throw DiffusionError.shapeMismatch(what: "blur input", expected: "[1, H, W, C]", found: x.shape.description)
-        }
-        let (eh, ew) = (2 * h, 2 * w)
-        let spectrumWidth = ew / 2 + 1
-        let real = try FFTBuffer<Float>(count: eh * ew), spectrum = try FFTBuffer<fftwf_complex>(count: eh * spectrumWidth)
+        let (eh, ew) = (2 * x.shape.height, 2 * x.shape.width)
         let kernelSpectrum = try self.kernelSpectrum(height: eh, width: ew)
-        let plans = try FFTPlans(height: eh, width: ew, real: real, spectrum: spectrum)
-        defer { plans.destroy() }
-        let out = try Tensor(uninitialized: x.shape)
-        let scale = 1 / Float(eh * ew)
-        for channel in 0..<c {
-            for y in 0..<eh {
-                let sy = y < h ? y : eh - 1 - y
-                for xx in 0..<ew {
-                    let sx = xx < w ? xx : ew - 1 - xx
-                    real.pointer[y * ew + xx] = x.data[(sy * w + sx) * c + channel]
-                }
-            }
-            fftwf_execute(plans.forward)
-            for i in 0..<eh * spectrumWidth {
-                let (kr, ki) = response((kernelSpectrum.pointer[i].0, kernelSpectrum.pointer[i].1))
-                let (sr, si) = (spectrum.pointer[i].0, spectrum.pointer[i].1)
-                spectrum.pointer[i] = (sr * kr - si * ki, sr * ki + si * kr)
-            }
-            fftwf_execute(plans.backward)
-            for y in 0..<h {
-                for xx in 0..<w { out.data[(y * w + xx) * c + channel] = real.pointer[y * ew + xx] * scale }
-            }
+        let spectrumWidth = ew / 2 + 1
+        return try MirroredSpectrum.filter(x, what: "blur") { ky, kx in
+            let k = kernelSpectrum.pointer[ky * spectrumWidth + kx]
+            return response((k.0, k.1))
         }
-        return out
     }
 
     /// The kernel's spectrum on an eh x ew grid (centred at the origin, wrapped): eh x (ew / 2 + 1) values.
