@@ -180,7 +180,14 @@ def tasks(short):
                  lambda y, e: richardson_lucy(y, 1.6), ["--task", "blind"],
                  ["--task", "deblur", "--blur-sigma", "1.6", "--noise-sigma", "2.55"])
     gray = ("colorize", lambda x, seed: (np.repeat(x.mean(axis=2, keepdims=True), 3, axis=2), None), lambda y, e: y,
-            ["--task", "blind"], ["--task", "colorize"])
+            ["--task", "blind"], ["--task", "colorize", "--gray-weights", "mean"])  # DDNM's benchmark operator
+    # A gray photo as tools make it: BT.601 luma (PIL's "L"), the library's default operator.
+    luma = ("colorize (luma gray)", lambda x, seed: (np.repeat((x @ np.array([0.299, 0.587, 0.114], np.float32))[..., None], 3, axis=2), None),
+            lambda y, e: y, ["--task", "blind"], ["--task", "colorize"])
+    # Deblurring as users call it, no noise level given: the library estimates it (at least 3/255).
+    blur_unknown_noise = ("blur sigma 1.6 + noise 0.01 (level not given)",
+                          lambda x, seed: (np.clip(blur(x, 1.6) + np.random.default_rng(seed).normal(0, 0.01, x.shape), 0, 1), None),
+                          lambda y, e: richardson_lucy(y, 1.6), ["--task", "blind"], ["--task", "deblur", "--blur-sigma", "1.6"])
 
     def camera(level):
         # Measured against the camera pipeline's own noiseless result (its demosaic and colour round trip alone cost
@@ -198,7 +205,8 @@ def tasks(short):
     return [noise(15), noise(25), noise(50), jpeg_task(10), jpeg_task(30), sr(2), sr(4),
             inpaint("inpaint 50% pixels", lambda shape, seed: random_mask(shape, 0.5, seed)),
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray,
-            camera("iso800"), camera("iso3200"), camera("iso12800"), noisy_sr(4, 0.05), resized_sr(4, 0), resized_sr(4, 0.05)]
+            camera("iso800"), camera("iso3200"), camera("iso12800"), noisy_sr(4, 0.05), resized_sr(4, 0), resized_sr(4, 0.05),
+            luma, blur_unknown_noise]
 
 
 def load_images(per_set, crop, sets=SETS, root=DATA):

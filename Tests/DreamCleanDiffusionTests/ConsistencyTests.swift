@@ -39,7 +39,7 @@ final class ConsistencyTests: XCTestCase {
     }
 
     func testColorization() throws {
-        try assertConsistent(Grayscale(), "colorize")
+        for weights in Grayscale.Weights.allCases { try assertConsistent(Grayscale(weights: weights), "colorize \(weights)") }
     }
 
     /// Deblurring's pseudo-inverse is exact on the frequencies the blur passes (|K̂|² > 1e-6); what it drops is below

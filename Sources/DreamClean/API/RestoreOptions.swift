@@ -23,6 +23,8 @@ public struct RestoreOptions: Sendable {
     public var seed: UInt64?
     /// sr: integer upscaling factor.
     public var scale: Int = 2
+    /// colorize: how the gray image was made from colour.
+    public var grayWeights: Grayscale.Weights = .bt601
     /// sr: how the low-resolution image was made from the high-resolution one.
     public var srKernel: ResamplingDownsampling.Kernel = .box
     /// denoise, deblur: noise standard deviation in 0-255 units (e.g. 25); nil: estimated.

@@ -156,10 +156,10 @@ extension Restorer {
                 }
             }
             return (y, op, y)
-        case .grayscale(let noise):
-            let op = Grayscale(measurementNoise: noise)
+        case .grayscale(let weights, let noise):
+            let op = Grayscale(weights: weights, measurementNoise: noise)
             let gray = try op.forward(y)
-            return (try op.pseudoInverse(gray), op, gray)
+            return (try op.replicated(gray), op, gray)
         case .mask(let fill, let noise):
             let width = y.shape.width
             let mask = try Tensor(shape: TensorShape(batch: 1, height: y.shape.height, width: width, channels: 1),

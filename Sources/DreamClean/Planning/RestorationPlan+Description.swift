@@ -88,7 +88,7 @@ extension RestorationPlan.Problem {
         case .blur(.given(let kernel), let noise):
             "a \(Int(Double(kernel.count).squareRoot()))-tap kernel with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .mask(_, let noise): "the mask's known pixels with noise \(noiseText(noise)) (holes filled for the start)"
-        case .grayscale(let noise): "grayscale with noise \(noiseText(noise)) (gray start)"
+        case .grayscale(let weights, let noise): "grayscale (\(weights.rawValue)) with noise \(noiseText(noise)) (gray start)"
         }
     }
 

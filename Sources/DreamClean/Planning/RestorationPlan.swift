@@ -29,8 +29,9 @@ public struct RestorationPlan: Sendable {
         /// inpaint: the mask's known pixels, with this measurement noise; the start has the holes filled (`fill` where
         /// no band sees around).
         case mask(fill: [Float], noise: Double)
-        /// colorize: the gray operator, with this measurement noise; the start is the gray image.
-        case grayscale(noise: Double)
+        /// colorize: the gray operator with these channel weights, with this measurement noise; the start is the gray
+        /// image.
+        case grayscale(Grayscale.Weights, noise: Double)
     }
 
     /// One sampler run.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-/// A gray image: colour from the prior, the channel mean kept (DDNM against the gray operator).
+/// A gray image: colour from the prior, the gray kept (DDNM against the gray operator `gray_weights` names: luma by
+/// default, as gray photos are made).
 struct ColorizeTask: TaskPolicy {
     var reads: LayerReading.Needs { .noise }
 
@@ -9,7 +10,7 @@ struct ColorizeTask: TaskPolicy {
         // Only a given level: the noise estimate reads the holes' edges (inpaint) or the lost colour (colorize) as
         // noise, and damping the projection by it cost 3.2 dB on 50 % missing pixels and 0.35 dB on colorize.
         let noise = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? 0
-        return (.grayscale(noise: noise), noise)
+        return (.grayscale(options.grayWeights, noise: noise), noise)
     }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
