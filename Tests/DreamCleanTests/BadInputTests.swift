@@ -120,6 +120,57 @@ final class BadInputTests: XCTestCase {
         try assertRefused(options, check: invalidOption("blur_kernel"))
     }
 
+    /// Blur kernels that cannot blur: all zeros, a non-finite value, larger than the (mirrored) image. Each is a named
+    /// error, never a trap and never a wrecked image.
+    func testBlurKernelsThatCannotBlur() throws {
+        for (kernel, name) in [([Float](repeating: 0, count: 9), "blur_kernel"), ([1, 1, 1, 1, .nan, 1, 1, 1, 1], "blur_kernel"),
+                               ([Float](repeating: 1, count: 81), "blur kernel")] {
+            var options = RestoreOptions(task: .deblur)
+            options.blurKernel = kernel
+            options.noiseSigma = 2
+            try assertRefused(options) { error in
+                // the 9x9 kernel on a 4x4 image: larger than the mirrored 8x8 image
+                XCTAssertTrue("\(error)".contains(name), "\(error)")
+            }
+        }
+    }
+
+    /// An sr output whose size overflows has no size (hosts are told so by dc_filter_get_output_size), and a restore
+    /// asked for it is refused before any work.
+    func testSuperResolutionSizeOverflow() {
+        var options = RestoreOptions(task: .sr)
+        options.scale = 16
+        XCTAssertNil(RestorationPlan.outputSize(width: Int.max / 8, height: 4, options: options))
+        XCTAssertEqual(RestorationPlan.outputSize(width: 3, height: 4, options: options)?.width, 48)
+    }
+
+    /// Masks with nothing missing or nothing known, and a noise level of 255: defined results. Nothing missing leaves
+    /// the image as it was; nothing known and the largest noise level give finite images in range.
+    func testDegenerateMasksAndTheLargestNoiseLevel() throws {
+        let restorer = try Restorer(network: LocalContrastNetwork(), schedule: try NoiseSchedule(kind: .linear))
+        let (w, h) = (16, 16)
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: w * h * 3), output = UnsafeMutablePointer<Float>.allocate(capacity: w * h * 3)
+        defer { input.deallocate(); output.deallocate() }
+        for i in 0..<w * h * 3 { input[i] = Float(0.2 + 0.6 * abs(sin(Double(i) * 0.37))) }
+        func restore(_ options: RestoreOptions) throws -> [Float] {
+            output.initialize(repeating: -1, count: w * h * 3)
+            try restorer.restore(input: try ImageBuffer(base: input, width: w, height: h, channels: 3, format: .float32),
+                                 output: try ImageBuffer(base: output, width: w, height: h, channels: 3, format: .float32), options: options)
+            return Array(UnsafeBufferPointer(start: output, count: w * h * 3))
+        }
+        var options = RestoreOptions(task: .inpaint)
+        options.seed = 1
+        options.mask = [Float](repeating: 1, count: w * h)  // every pixel known
+        let kept = try restore(options)
+        for i in 0..<w * h * 3 { XCTAssertEqual(kept[i], input[i], accuracy: 1e-6) }
+        options.mask = [Float](repeating: 0, count: w * h)  // nothing known
+        XCTAssertTrue(try restore(options).allSatisfy { $0.isFinite && (0...1).contains($0) })
+        var noisy = RestoreOptions(task: .denoise)
+        noisy.noiseSigma = 255
+        noisy.seed = 1
+        XCTAssertTrue(try restore(noisy).allSatisfy { $0.isFinite && (0...1).contains($0) })
+    }
+
     /// A network whose output is not a number (a broken model) is an error, and the output stays untouched.
     func testNonFiniteNetworkOutput() throws {
         for bad in [Float.nan, .infinity] {

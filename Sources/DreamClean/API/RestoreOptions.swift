@@ -82,6 +82,11 @@ public struct RestoreOptions: Sendable {
             guard size * size == blurKernel.count, size % 2 == 1 else {
                 throw RestoreError.invalidOption(name: "blur_kernel", value: "\(blurKernel.count) values", allowed: "an odd square kernel")
             }
+            let sum = blurKernel.reduce(0, +)
+            guard blurKernel.allSatisfy({ $0.isFinite }), sum > 0 else {
+                throw RestoreError.invalidOption(name: "blur_kernel", value: blurKernel.allSatisfy({ $0.isFinite }) ? "sum \(sum)" : "non-finite values",
+                                                 allowed: "finite weights with a positive sum")
+            }
         }
     }
 }
