@@ -117,6 +117,12 @@ dc_status dc_filter_new(dc_context context, dc_filter *out);
  * output sample is written. */
 dc_status dc_filter_set_image(dc_filter filter, const char *slot, void *data, dc_format format, size_t width,
                               size_t height, size_t channels, size_t pixel_stride, size_t row_stride);
+/* Sets a kernel, copied (count floats; NULL and 0 remove it): "blur_kernel", task=deblur's own blur instead of
+ * blur_sigma (an odd square, row-major, at most 101x101, normalized to sum 1); "sr_taps", task=sr's own downsampling
+ * filter instead of sr_kernel (symmetric 1-D taps in high-resolution pixels, applied along both axes, normalized,
+ * at most 1024, their count of the scale's parity: even for scale 2 or 4). The values are checked here, sr_taps'
+ * count against the scale at execution: a bad kernel is DC_ERROR_INVALID_ARGUMENT with the reason. */
+dc_status dc_filter_set_kernel(dc_filter filter, const char *name, const float *values, size_t count);
 /* Typed parameter setters; an unknown name or a value out of range is DC_ERROR_INVALID_ARGUMENT. */
 dc_status dc_filter_set_int(dc_filter filter, const char *name, int64_t value);
 /* Sets a float parameter. */

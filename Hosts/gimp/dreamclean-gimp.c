@@ -51,7 +51,7 @@ static void query(void) {
         {GIMP_PDB_DRAWABLE, "drawable", "Drawable to restore"},
         {GIMP_PDB_STRING, "task", "A task of the library that keeps the size: blind, denoise, jpeg, deblur, colorize or inpaint "
                                   "(the selection is the hole)"},
-        {GIMP_PDB_STRING, "preset", "A preset of the library: fast, balanced or quality"},
+        {GIMP_PDB_STRING, "preset", "A preset of the library: fast, balanced, quality or paper"},
         {GIMP_PDB_INT32, "seed", "Random seed, -1 for a new one"},
         {GIMP_PDB_FLOAT, "mix", "0-1: how much of the restoration the layer gets, blended with it in linear light "
                                 "(1: all of it)"},

@@ -136,6 +136,32 @@ def test_bad_arrays_are_refused(context):
     assert error.value.status == "INVALID_ARGUMENT"
 
 
+def test_inpainting_takes_a_mask(context):
+    """mask: non-zero where missing; the known pixels stay (within a level: the fixture model's DDNM keeps them), the
+    hole changes; a mask of another size is refused."""
+    x = image(shape=(32, 32, 3))
+    x[8:16, 8:16] = 0
+    mask = np.zeros((32, 32), bool)
+    mask[8:16, 8:16] = True
+    out = context.restore(x, task="inpaint", mask=mask, seed=1, steps=2)
+    assert np.abs(out[~mask].astype(int) - x[~mask].astype(int)).max() <= 1
+    assert np.abs(out[mask].astype(int) - x[mask].astype(int)).mean() > 5
+    with pytest.raises(dreamclean.DreamCleanError, match="mask is 16x16"):
+        context.restore(x, task="inpaint", mask=np.zeros((16, 16), np.uint8))
+
+
+def test_kernels_are_taken_and_checked(context):
+    x = image(shape=(8, 8, 3))
+    plan = context.plan(x, task="sr", scale=4, sr_taps=[1, 2, 3, 4, 4, 3, 2, 1])
+    assert "8-tap downsampling x4" in plan["color"]["problem"]
+    plan = context.plan(x, task="deblur", blur_kernel=np.ones((5, 5)))
+    assert "5-tap kernel" in plan["color"]["problem"]
+    with pytest.raises(dreamclean.DreamCleanError, match="not symmetric"):
+        context.plan(x, task="sr", sr_taps=[1, 2])
+    with pytest.raises(dreamclean.DreamCleanError, match="blur_kernel"):
+        context.plan(x, task="deblur", blur_kernel=np.ones((2, 2)))
+
+
 def test_missing_model_raises_io():
     with pytest.raises(dreamclean.DreamCleanError) as error:
         dreamclean.Context("/nonexistent/model")

@@ -5,6 +5,7 @@
 // errors to a status plus a thread-local message. No algorithm lives here.
 
 import DreamClean
+import DreamCleanDiffusion
 import DreamCleanKernels
 import Glibc
 
@@ -158,6 +159,41 @@ public func dc_filter_set_image(_ handle: Handle?, _ slot: UnsafePointer<CChar>?
             guard channels == 1 else { throw APIError(.invalidArgument, "mask has \(channels) channels, expected 1") }
             filter.mask = resolved
         default: throw APIError(.invalidArgument, "unknown image slot '\(RestoreError.quoted(slotName))' (input, output, mask)")
+        }
+    }
+}
+
+/// The largest kernel `dc_filter_set_kernel` copies: a 101x101 blur (the operator's limit) has 10,201 values.
+private let largestKernelCount = 101 * 101
+
+@_cdecl("dc_filter_set_kernel")
+public func dc_filter_set_kernel(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ values: UnsafePointer<Float>?, _ count: Int) -> Int32 {
+    guarded {
+        let filter = try Handles.filter(handle)
+        let kernelName = try string(name, "name")
+        guard kernelName == "blur_kernel" || kernelName == "sr_taps" else {
+            throw APIError(.invalidArgument, "unknown kernel '\(RestoreError.quoted(kernelName))' (blur_kernel, sr_taps)")
+        }
+        // size_t arrives as Int here; a value above Int.max shows up negative.
+        guard (0...largestKernelCount).contains(count) else {
+            throw APIError(.invalidArgument, "\(kernelName) has \(count < 0 ? "too many" : String(count)) values (at most \(largestKernelCount))")
+        }
+        var copied: [Float]?
+        if count > 0 {
+            guard let values else { throw APIError(.invalidArgument, "\(kernelName) values are NULL") }
+            copied = Array(UnsafeBufferPointer(start: values, count: count))
+        }
+        // The values checked now; sr_taps' count against the scale at execution, as parameters may be set in any order.
+        if kernelName == "blur_kernel" {
+            var options = RestoreOptions()
+            options.blurKernel = copied
+            try options.validate()
+            filter.blurKernel = copied
+        } else {
+            if let copied, let problem = ResamplingDownsampling.tapsProblem(copied, scale: nil) {
+                throw RestoreError.invalidOption(name: "sr_taps", value: problem, allowed: RestoreOptions.srTapsAllowed)
+            }
+            filter.srTaps = copied
         }
     }
 }

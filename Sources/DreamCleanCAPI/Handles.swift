@@ -52,6 +52,9 @@ final class FilterObject: @unchecked Sendable {
     var input: ImageSlot?
     var output: ImageSlot?
     var mask: ImageSlot?
+    /// The kernels `dc_filter_set_kernel` copied in (RestoreOptions.blurKernel and srTaps).
+    var blurKernel: [Float]?
+    var srTaps: [Float]?
     var progress: (function: @convention(c) (UnsafeMutableRawPointer?, Double) -> Bool, user: UnsafeMutableRawPointer?)?
     let cancellation = CancellationToken()
     /// Set while an execution runs: a second one (from its own progress callback, or another thread) is refused.
@@ -60,9 +63,12 @@ final class FilterObject: @unchecked Sendable {
 
     init(context: ContextObject) { self.context = context }
 
-    /// The options the parameters and the mask image give (the memory limit left nil: the context's applies).
+    /// The options the parameters, the kernels and the mask image give (the memory limit left nil: the context's
+    /// applies).
     func restoreOptions() throws -> RestoreOptions {
         var options = parameters.restoreOptions
+        options.blurKernel = blurKernel
+        options.srTaps = srTaps
         if let mask {
             guard let input, mask.width == input.width, mask.height == input.height else {
                 throw APIError(.invalidArgument, "mask is \(mask.width)x\(mask.height), the input \(input?.width ?? 0)x\(input?.height ?? 0)")

@@ -74,9 +74,13 @@ struct ModelOptions: ParsableArguments {
 struct RestorationArguments: ParsableArguments {
     @Option(name: .customLong("parameter"), help: .hidden) var parameters: [String] = []
     @Option(help: "inpaint: mask image of the input's size, white where pixels are missing.") var mask: String?
+    @Option(help: "deblur: the blur kernel instead of --blur-sigma, a text file of n x n numbers (n odd, at most 101), row by row.")
+    var blurKernel: String?
+    @Option(help: "sr: the downsampling filter instead of --sr-kernel, a text file of symmetric 1-D taps in high-resolution pixels, applied along both axes (an even count for an even scale, odd for odd).")
+    var srTaps: String?
 
-    /// The options the flags give, checked against the schema (exit 64 with its message when one is off), before
-    /// any file is read.
+    /// The options the flags and kernel files give, checked against the schema (exit 64 with its message when one is
+    /// off; 66 for a kernel file that cannot be read), before any image is read.
     func options() throws -> RestoreOptions {
         var values = RestoreParameterValues()
         do {
@@ -84,7 +88,29 @@ struct RestorationArguments: ParsableArguments {
         } catch {
             throw CLIError(Exit.usage, "\(error)")
         }
-        return values.restoreOptions
+        var options = values.restoreOptions
+        options.blurKernel = try blurKernel.map { try Self.numbers(in: $0, for: "--blur-kernel") }
+        options.srTaps = try srTaps.map { try Self.numbers(in: $0, for: "--sr-taps") }
+        do {
+            try options.validate()
+        } catch {
+            throw CLIError(Exit.usage, "\(error)")
+        }
+        return options
+    }
+
+    /// The numbers of a kernel file, separated by spaces, tabs, newlines or commas.
+    private static func numbers(in path: String, for flag: String) throws -> [Float] {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20, let text = String(data: data, encoding: .utf8) else {
+            throw CLIError(Exit.noInput, "\(flag) \(path): cannot read it as a text file of at most 1 MiB")
+        }
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "," })
+        return try words.map { word in
+            guard let value = Float(word), value.isFinite else {
+                throw CLIError(Exit.usage, "\(flag) \(path): '\(RestoreError.quoted(String(word)))' is not a finite number")
+            }
+            return value
+        }
     }
 
     /// The mask's weights for an image (none without --mask).

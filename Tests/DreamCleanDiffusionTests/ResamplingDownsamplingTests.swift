@@ -5,8 +5,8 @@ import XCTest
 import DreamCleanKernels
 @testable import DreamCleanDiffusion
 
-/// The bicubic and Lanczos SR operators: A against PIL's antialiased reduction, A A⁺ = I, box equal to
-/// `BoxDownsampling`, and the noisy projection's damping.
+/// The bicubic and Lanczos SR operators: A against PIL's antialiased reduction, a caller's taps against a direct sum,
+/// A A⁺ = I, box equal to `BoxDownsampling`, the noisy projection's damping, and the taps refused.
 final class ResamplingDownsamplingTests: XCTestCase {
     /// A smooth 48x48 pattern, one channel.
     func pattern() throws -> Tensor {
@@ -32,12 +32,49 @@ final class ResamplingDownsamplingTests: XCTestCase {
         }
     }
 
-    /// A A⁺ y = y and A⁺ A A⁺ = A⁺ (a generalized inverse: what DDNM's projection needs). Tolerance 1e-4: float32 FFTs.
+    /// A Gaussian of σ = 0.5 · scale, sampled on the scale's parity: 4 · scale taps (even scale) or 4 · scale + 1 (odd).
+    static func gaussianTaps(scale: Int) -> [Float] {
+        let count = 4 * scale + (scale % 2)
+        return (0..<count).map { i in
+            let d = Double(i) - Double(count - 1) / 2
+            return Float(exp(-d * d / (2 * 0.25 * Double(scale * scale))))
+        }
+    }
+
+    /// A caller's taps: each output sample is Σ_i Σ_j h_i h_j x[mirror(m·s + first + i), mirror(n·s + first + j)] with
+    /// first = (s − count) / 2 and the half-sample mirror, summed here in Double over the whole image, edges
+    /// included. Tolerance 1e-5 (float32 sums of 64 products).
+    func testCallerTapsAgainstADirectSum() throws {
+        let x = try pattern()
+        for scale in [3, 4] {
+            let taps = Self.gaussianTaps(scale: scale)
+            let h = taps.map { Double($0) / taps.reduce(0) { $0 + Double($1) } }
+            let low = try ResamplingDownsampling(scale: scale, filter: .taps(taps)).forward(x)
+            let first = (scale - taps.count) / 2, size = 48 / scale
+            let mirror = { (i: Int) -> Int in let k = ((i % 96) + 96) % 96; return k < 48 ? k : 95 - k }
+            for m in 0..<size {
+                for n in 0..<size {
+                    var sum = 0.0
+                    for i in h.indices {
+                        for j in h.indices {
+                            sum += h[i] * h[j] * Double(x.data[mirror(m * scale + first + i) * 48 + mirror(n * scale + first + j)])
+                        }
+                    }
+                    XCTAssertEqual(Double(low.data[m * size + n]), sum, accuracy: 1e-5, "x\(scale) (\(m), \(n))")
+                }
+            }
+        }
+    }
+
+    /// A A⁺ y = y and A⁺ A A⁺ = A⁺ (a generalized inverse: what DDNM's projection needs), for every named kernel and for
+    /// a caller's Gaussian taps. Tolerance 1e-4: float32 FFTs.
     func testPseudoInverse() throws {
         var noise = GaussianNoise(seed: 5)
-        for kernel in ResamplingDownsampling.Kernel.allCases {
-            for scale in [2, 3, 4] {
-                let a = try ResamplingDownsampling(scale: scale, kernel: kernel)
+        for scale in [2, 3, 4] {
+            let filters = ResamplingDownsampling.Kernel.allCases.map { ResamplingDownsampling.Filter.named($0) }
+                + [.taps(Self.gaussianTaps(scale: scale))]
+            for kernel in filters {
+                let a = try ResamplingDownsampling(scale: scale, filter: kernel)
                 let y = try Tensor(shape: TensorShape(batch: 1, height: 5, width: 7, channels: 3), nhwc: (0..<105).map { _ in noise.next() })
                 let inverse = try a.pseudoInverse(y)
                 XCTAssertEqual(inverse.shape, TensorShape(batch: 1, height: 5 * scale, width: 7 * scale, channels: 3))
@@ -73,5 +110,20 @@ final class ResamplingDownsamplingTests: XCTestCase {
         let (damped, _) = try a.noisyProjection(x0, onto: y, noiseLevel: 100)
         XCTAssertLessThan(try damped.maxAbsDifference(try a.project(x0, onto: y)), 1e-5)
         XCTAssertLessThan(try a.forward(damped).maxAbsDifference(y), 1e-4)
+    }
+
+    /// Taps that are empty, too many, non-finite, of zero sum, not symmetric or of the wrong parity are refused, each
+    /// saying why.
+    func testBadTapsAreRefused() throws {
+        let cases: [([Float], Int, String)] = [
+            ([], 2, "0 taps"), ([Float](repeating: 1, count: 1026), 2, "1026 taps"), ([1, .nan, 1], 3, "non-finite"),
+            ([1, -2, 1], 3, "sum"), ([1, 2, 3, 4], 2, "not symmetric"), ([1, 2, 1], 2, "even count"),
+        ]
+        for (taps, scale, words) in cases {
+            let problem = try XCTUnwrap(ResamplingDownsampling.tapsProblem(taps, scale: scale), "\(taps.prefix(4))")
+            XCTAssertTrue(problem.contains(words), problem)
+            XCTAssertThrowsError(try ResamplingDownsampling(scale: scale, filter: .taps(taps)))
+        }
+        XCTAssertNil(ResamplingDownsampling.tapsProblem([1, 2, 2, 1], scale: 2))
     }
 }

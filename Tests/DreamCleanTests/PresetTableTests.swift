@@ -59,7 +59,7 @@ final class PresetTableTests: XCTestCase {
         let first = try XCTUnwrap(layer.measurementLayer?.layer)
         XCTAssertEqual(first.problem, .identity(noise: NoiseScale.model(fromPixels: 12.75)))
         XCTAssertGreaterThan(first.run.strength, 0)
-        XCTAssertEqual(layer.problem, .downsampling(scale: 4, kernel: .bicubic, noise: NoiseScale.model(fromPixels: 12.75) * 0.4))
+        XCTAssertEqual(layer.problem, .downsampling(scale: 4, filter: .named(.bicubic), noise: NoiseScale.model(fromPixels: 12.75) * 0.4))
     }
 
     func testTheResolvedTableIsTheCommittedOne() throws {

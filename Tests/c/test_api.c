@@ -318,6 +318,30 @@ int main(int argc, char **argv) {
     EXPECT(dc_filter_get_plan(filter, plan, plan_size, &plan_size), DC_OK);
     CHECK(strstr(plan, "\"task\": \"sr\"") && strstr(plan, "box downsampling x3"), "plan %s", plan);
     free(plan);
+
+    /* Kernels: copied, their values checked when set, sr_taps' count against the scale when used. */
+    const float taps[7] = {1, 2, 3, 4, 3, 2, 1}, uneven[4] = {1, 2, 3, 4}, four[4] = {1, 1, 1, 1};
+    const float not_finite[9] = {1, 1, 1, 1, __builtin_nanf(""), 1, 1, 1, 1};
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "sharpen", taps, 7), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(filter, NULL, taps, 7), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(NULL, "sr_taps", taps, 7), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "sr_taps", NULL, 7), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "sr_taps", taps, SIZE_MAX), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "sr_taps", uneven, 4), DC_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(dc_last_error_message(), "not symmetric"), "message %s", dc_last_error_message());
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "blur_kernel", four, 4), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT_ERROR(dc_filter_set_kernel(filter, "blur_kernel", not_finite, 9), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_filter_set_kernel(filter, "sr_taps", taps, 7), DC_OK);
+    EXPECT(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_OK);
+    plan = malloc(plan_size);
+    EXPECT(dc_filter_get_plan(filter, plan, plan_size, &plan_size), DC_OK);
+    CHECK(strstr(plan, "7-tap downsampling x3"), "plan %s", plan);
+    free(plan);
+    EXPECT(dc_filter_set_int(filter, "scale", 2), DC_OK); /* 7 taps cannot be centred between two pixels */
+    EXPECT_ERROR(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_ERROR_INVALID_ARGUMENT);
+    CHECK(strstr(dc_last_error_message(), "sr_taps"), "message %s", dc_last_error_message());
+    EXPECT(dc_filter_set_kernel(filter, "sr_taps", NULL, 0), DC_OK); /* removed: sr_kernel again */
+    EXPECT(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_OK);
     EXPECT(dc_filter_set_int(filter, "max_memory_mb", 16), DC_OK);
     EXPECT_ERROR(dc_filter_get_plan(filter, NULL, 0, &plan_size), DC_ERROR_OUT_OF_MEMORY);
     dc_filter_release(filter);

@@ -84,6 +84,10 @@ def _parameter(name: str) -> Dict[str, Any]:
     return _schema[name]
 
 
+# The arrays a restoration takes besides its parameters (dc_filter_set_kernel).
+_KERNELS = ("blur_kernel", "sr_taps")
+
+
 class Job:
     """One restoration in progress; `cancel()` may be called from any thread."""
 
@@ -152,6 +156,9 @@ class Context:
 
         progress(fraction) -> bool | None: called as network evaluations finish; returning False cancels.
         on_start(job): called before the work starts with a `Job` whose `cancel()` works from any thread.
+        Besides the parameters (dreamclean.parameters()): mask, an (H, W) array of the image's size, non-zero where
+        pixels are missing (task="inpaint"); blur_kernel, an odd square array (task="deblur", instead of blur_sigma);
+        sr_taps, symmetric 1-D taps in high-resolution pixels (task="sr", instead of sr_kernel).
         """
         array = self._array(image)
         h, w, c = array.shape
@@ -186,11 +193,24 @@ class Context:
         handle = ctypes.c_void_p()
         _check(_lib().dc_filter_new(self._handle, ctypes.byref(handle)))
         try:
+            params = dict(params)
+            mask = params.pop("mask", None)
+            for name in _KERNELS:
+                if name in params:
+                    kernel = np.ascontiguousarray(np.asarray(params.pop(name), dtype=np.float32).ravel())
+                    pointer = kernel.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+                    _check(_lib().dc_filter_set_kernel(handle, name.encode(), pointer, kernel.size))  # the library copies
             for name, value in params.items():
                 self._set(handle, name, value)
             h, w, c = array.shape
             _check(_lib().dc_filter_set_image(handle, b"input", array.ctypes.data, _FORMATS[array.dtype], w, h, c,
                                               array.strides[1], array.strides[0]))
+            if mask is not None:
+                missing = np.ascontiguousarray(np.asarray(mask) != 0, dtype=np.uint8)
+                if missing.ndim != 2:
+                    raise ValueError(f"mask shape {np.asarray(mask).shape} is not (H, W)")
+                _check(_lib().dc_filter_set_image(handle, b"mask", missing.ctypes.data, _FORMATS[np.dtype(np.uint8)],
+                                                  missing.shape[1], missing.shape[0], 1, 0, 0))
             yield handle
         finally:
             _lib().dc_filter_release(handle)

@@ -73,6 +73,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "dc_filter_set_float": ([handle, ctypes.c_char_p, ctypes.c_double], status),
         "dc_filter_set_bool": ([handle, ctypes.c_char_p, ctypes.c_bool], status),
         "dc_filter_set_string": ([handle, ctypes.c_char_p, ctypes.c_char_p], status),
+        "dc_filter_set_kernel": ([handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_float), size], status),
         "dc_filter_set_progress": ([handle, PROGRESS, ctypes.c_void_p], status),
         "dc_filter_execute": ([handle], status),
         "dc_filter_read_input": ([handle, ctypes.c_void_p], status),

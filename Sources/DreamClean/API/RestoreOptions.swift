@@ -19,6 +19,13 @@ public struct RestoreOptions: Sendable {
     public var vpsIterations: Int?
     /// How the sampler reaches its depth; nil: the preset's (`DreamCleanSampler.Start`).
     public var start: DreamCleanSampler.Start?
+    /// The blind extras, each on or off; nil: the preset's (`RestorePreset.usesBlindExtras`). The JPEG path's chroma
+    /// guided filter before and after sampling (`ChromaGuidedFilter`).
+    public var chromaFilter: Bool?
+    /// The JPEG path's second run where the image is busy (`BusyRegionBlend`).
+    public var busyRegions: Bool?
+    /// Blind mode deblurring a blur it reads from the image's edges (`BlurEstimator`).
+    public var guessedDeblur: Bool?
     /// Random seed; nil draws one from the system (the C API's -1).
     public var seed: UInt64?
     /// sr: integer upscaling factor.
@@ -27,6 +34,9 @@ public struct RestoreOptions: Sendable {
     public var grayWeights: Grayscale.Weights = .bt601
     /// sr: how the low-resolution image was made from the high-resolution one.
     public var srKernel: ResamplingDownsampling.Kernel = .box
+    /// sr: the caller's own filter instead of `srKernel`: symmetric 1-D taps in high-resolution pixels, applied along
+    /// both axes, a count of the scale's parity (`ResamplingDownsampling.Filter.taps`).
+    public var srTaps: [Float]?
     /// denoise, deblur: noise standard deviation in 0-255 units (e.g. 25); nil: estimated.
     public var noiseSigma: Double?
     /// deblur: standard deviation in pixels of the Gaussian blur (ignored when `blurKernel` is given).
@@ -67,15 +77,26 @@ public struct RestoreOptions: Sendable {
     /// The overlap in force.
     var overlap: Int { tileOverlap ?? defaultTileOverlap }
 
+    /// The blind extras in force.
+    var usesChromaFilter: Bool { chromaFilter ?? preset.usesBlindExtras }
+    var usesBusyRegions: Bool { busyRegions ?? preset.usesBlindExtras }
+    var usesGuessedDeblur: Bool { guessedDeblur ?? preset.usesBlindExtras }
+
+    /// What `srTaps` may be, in an error message.
+    public static let srTapsAllowed = "symmetric finite taps of positive sum, a count of the scale's parity"
+
     /// The memory limit in force.
     var memoryLimit: Int { memoryLimitMB ?? Self.defaultMemoryLimitMB }
 
     /// The checks that need no image: every parameter against the schema (each error names the parameter and its
     /// allowed range), then the arrays.
-    func validate() throws {
+    public func validate() throws {
         for parameter in RestoreParameter.all { try parameter.check(self) }
         if let mask, !mask.allSatisfy({ $0.isFinite }) {
             throw RestoreError.invalidOption(name: "mask", value: "non-finite values", allowed: "finite weights")
+        }
+        if let srTaps, let problem = ResamplingDownsampling.tapsProblem(srTaps, scale: scale) {
+            throw RestoreError.invalidOption(name: "sr_taps", value: problem, allowed: Self.srTapsAllowed)
         }
         if let blurKernel {
             let size = Int(Double(blurKernel.count).squareRoot())

@@ -12,18 +12,24 @@ public enum RestoreTask: String, Sendable, CaseIterable {
     /// JPEG artifacts: the colour rebuilt from the luma (`ChromaGuidedFilter`), then the blind loop with the JPEG error
     /// taken as extra noise, both sized by the compression read from the pixels (`JPEGQualityEstimator`).
     case jpeg
-    /// Low resolution: box-averaging operator at an integer scale; the output is scale times larger.
+    /// Low resolution: the downsampling operator `sr_kernel` names, at an integer scale; the output is scale times larger.
     case sr
     /// Gaussian or user-kernel blur: the Fourier pseudo-inverse on the mirrored image.
     case deblur
     /// Missing pixels given by a mask.
     case inpaint
-    /// A gray image: colour from the prior, the channel mean kept.
+    /// A gray image: colour from the prior, the gray (`gray_weights`) kept.
     case colorize
 }
 
 /// Speed/quality trade-off; sets steps, strength, gamma and M per task (each overridable). quality samples as balanced
-/// does and averages the network over the image's mirror images (`FlipEnsemble`), at four times the time.
+/// does and averages the network over the image's mirror images (`FlipEnsemble`), at four times the time. paper runs
+/// the paper's loop (`PaperLoop`: DDIM inversion, one VPS correction and one DDIM step per timestep, 30 steps) with
+/// none of the blind extras unless they are switched on.
 public enum RestorePreset: String, Sendable, CaseIterable {
-    case fast, balanced, quality
+    case fast, balanced, quality, paper
+
+    /// Whether the blind extras (the JPEG chroma filter, the busy-region run, deblurring a blur read from the edges)
+    /// are on when their switches are left unset: not for paper, which is the paper's method and nothing else.
+    public var usesBlindExtras: Bool { self != .paper }
 }

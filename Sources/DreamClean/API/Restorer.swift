@@ -126,7 +126,7 @@ public final class Restorer: @unchecked Sendable {
     private func analyzedPlan(_ input: ImageBuffer, _ options: RestoreOptions, _ geometry: RestorationPlan.Geometry) throws -> RestorationPlan {
         let restoresAlpha = options.processAlpha && input.hasAlpha
         _ = try resolvePlan(options, geometry, color: .unread, alpha: restoresAlpha ? .unread : nil)
-        let needs = options.task.policy.reads
+        let needs = options.task.policy.reads(options)
         let color = LayerReading(of: input, alpha: false, needs: needs, mask: options.mask, leastRemovableNoise: leastRemovableNoise)
         let alpha = restoresAlpha
             ? LayerReading(of: input, alpha: true, needs: needs, mask: options.mask, leastRemovableNoise: leastRemovableNoise) : nil

@@ -141,10 +141,10 @@ extension Restorer {
             return (y, nil, nil)
         case .identity(let noise):
             return (y, try IdentityMeasurement(measurementNoise: noise), y)
-        case .downsampling(let scale, let kernel, let noise):
+        case .downsampling(let scale, let filter, let noise):
             let op: any MeasurementOperator = try translatingOptionErrors {
-                if kernel == .box { return try BoxDownsampling(scale: scale, measurementNoise: noise) }  // the same, no FFT
-                return try ResamplingDownsampling(scale: scale, kernel: kernel, measurementNoise: noise)
+                if filter == .named(.box) { return try BoxDownsampling(scale: scale, measurementNoise: noise) }  // the same, no FFT
+                return try ResamplingDownsampling(scale: scale, filter: filter, measurementNoise: noise)
             }
             return (try Bicubic.upsample(y, scale: scale), op, y)
         case .blur(let kernel, let noise):

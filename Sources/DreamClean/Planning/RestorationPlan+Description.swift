@@ -81,8 +81,8 @@ extension RestorationPlan.Problem {
         switch self {
         case .none: "no operator (the image is the start)"
         case .identity(let noise): "A = I with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
-        case .downsampling(let scale, let kernel, let noise):
-            "\(kernel.rawValue) downsampling x\(scale) with noise \(noiseText(noise)) (bicubic start)"
+        case .downsampling(let scale, let filter, let noise):
+            "\(filter.name) downsampling x\(scale) with noise \(noiseText(noise)) (bicubic start)"
         case .blur(.gaussian(let sigma), let noise):
             "Gaussian blur sigma \(DecimalText.fixed(sigma, digits: 2)) px with noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: noise)))/255"
         case .blur(.given(let kernel), let noise):

@@ -22,8 +22,9 @@ public struct RestorationPlan: Sendable {
         case none
         /// denoise: A = I with this measurement noise (model scale).
         case identity(noise: Double)
-        /// sr: box averaging at this scale, with this measurement noise (model scale); the start is the bicubic upscale.
-        case downsampling(scale: Int, kernel: ResamplingDownsampling.Kernel, noise: Double)
+        /// sr: the downsampling filter at this scale, with this measurement noise (model scale); the start is the
+        /// bicubic upscale.
+        case downsampling(scale: Int, filter: ResamplingDownsampling.Filter, noise: Double)
         /// deblur (or blind that read blur): the blur, with this measurement noise; the start is the image.
         case blur(BlurKernel, noise: Double)
         /// inpaint: the mask's known pixels, with this measurement noise; the start has the holes filled (`fill` where
@@ -123,7 +124,7 @@ public struct RestorationPlan: Sendable {
         let memory = try MemoryPlan(.init(
             inputWidth: geometry.inputWidth, inputHeight: geometry.inputHeight, scale: policy.outputScale(options),
             outputChannels: geometry.outputChannels, outputSampleBytes: geometry.outputSampleBytes, task: options.task.rawValue,
-            readsBlur: policy.reads == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
+            readsBlur: policy.reads(options) == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
             busyRegionRun: layers.contains { $0.busyRun != nil }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
             tileSize: options.tileSize, tileOverlap: options.overlap, sizeMultiple: model.sizeMultiple,
@@ -133,11 +134,13 @@ public struct RestorationPlan: Sendable {
                                memory: memory)
     }
 
-    /// A layer's problem and runs: the task's preset row, then what the options override.
+    /// A layer's problem and runs: the task's preset row (paper: its `PaperLoop`), the blind extras its switches leave
+    /// on, then what the options override.
     static func layer(_ policy: any TaskPolicy, _ options: RestoreOptions, _ reading: LayerReading,
                               _ schedule: NoiseSchedule) -> Layer {
         let (problem, noiseLevel) = policy.problem(options, reading)
-        let row = policy.settings(options.preset, reading, noiseLevel: noiseLevel)
+        let tuned = policy.settings(options.preset, reading, noiseLevel: noiseLevel)
+        let row = options.preset == .paper ? policy.paperLoop(reading).settings : tuned
         // The measurement denoised first: the denoise task's plan for it, at the preset asked for.
         let measurementLayer = policy.measurementDenoising(options, reading).map { level -> MeasurementLayer in
             var denoising = RestoreOptions(task: .denoise, preset: options.preset)
@@ -152,15 +155,17 @@ public struct RestorationPlan: Sendable {
         case .imageNoise(let extra): strength(extraNoise: extra)
         }
         // The busy-region run only where the strength is the preset's: one asked for applies to the whole image.
-        let busyStrength = options.strength == nil ? row.busyExtraNoise.map { strength(extraNoise: $0) } : nil
+        let busyExtraNoise = options.usesBusyRegions && options.strength == nil ? tuned.busyExtraNoise : nil
+        let busyStrength = busyExtraNoise.map { strength(extraNoise: $0) }
         // A gamma asked for on a preset without VPS means at least one correction per step.
         let vpsIterations = options.vpsIterations ?? ((options.gamma ?? 0) > 0 ? max(row.vpsIterations, 1) : row.vpsIterations)
         func run(_ strength: Double) -> SamplerRun {
             SamplerRun(steps: options.steps ?? row.steps, strength: strength, gamma: options.gamma ?? row.gamma,
                        vpsIterations: vpsIterations, start: options.start ?? row.start, flipEnsemble: options.preset == .quality)
         }
-        return Layer(problem: problem, noiseLevel: noiseLevel, chromaRadiusBefore: row.chromaRadiusBefore,
-                     chromaRadiusAfter: row.chromaRadiusAfter, run: run(calmStrength), busyRun: busyStrength.map(run),
+        let chroma = options.usesChromaFilter
+        return Layer(problem: problem, noiseLevel: noiseLevel, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,
+                     chromaRadiusAfter: chroma ? tuned.chromaRadiusAfter : 0, run: run(calmStrength), busyRun: busyStrength.map(run),
                      measurementLayer: measurementLayer)
     }
 

@@ -11,7 +11,7 @@ extension RestoreParameter {
                help: "What is wrong with the image",
                store: { o, v in if let task = v.flatMap(RestoreTask.init(rawValue:)) { o.task = task } }, load: { $0.task.rawValue }),
         choice("preset", RestorePreset.allCases.map(\.rawValue), default: RestorePreset.balanced.rawValue,
-               help: "Speed/quality trade-off (sets steps, strength, gamma, vps_iters; quality also averages over mirror images, 4x the time)",
+               help: "Speed/quality trade-off (sets steps, strength, gamma, vps_iters; quality also averages over mirror images, 4x the time; paper runs the paper's loop: DDIM inversion, VPS, 30 steps, no blind extras)",
                store: { o, v in if let preset = v.flatMap(RestorePreset.init(rawValue:)) { o.preset = preset } }, load: { $0.preset.rawValue }),
         choice("start", DreamCleanSampler.Start.allCases.map(\.rawValue), unset: "preset", meaning: "the preset's",
                help: "How the sampler reaches its depth: DDIM inversion, or the image taken as noisy",
@@ -25,6 +25,10 @@ extension RestoreParameter {
                store: { o, v in o.steps = v.map { Int($0) } }, load: { $0.steps.map { Double($0) } }),
         number("vps_iters", .int, range: 0...10, unset: -1, meaning: "the preset's", help: "VPS corrections per step",
                store: { o, v in o.vpsIterations = v.map { Int($0) } }, load: { $0.vpsIterations.map { Double($0) } }),
+        blindExtra("chroma_filter", \.chromaFilter,
+                   help: "jpeg, and blind on a JPEG: rebuild the colour from the luma with a guided filter before and after sampling"),
+        blindExtra("busy_regions", \.busyRegions, help: "jpeg, and blind on a JPEG: a second, deeper run blended in where the image is busy"),
+        blindExtra("guessed_deblur", \.guessedDeblur, help: "blind: deblur an image whose edges read blurred (with white noise)"),
         number("seed", .int, range: 0...Double(RestoreOptions.largestSeed), unset: -1, meaning: "a new one each run",
                help: "Random seed", store: { o, v in o.seed = v.map { UInt64($0) } }, load: { $0.seed.map { Double($0) } }),
         number("scale", .int, unit: "times", range: 1...16, default: 2, help: "sr: upscaling factor (the output is this many times larger)",
@@ -60,6 +64,12 @@ extension RestoreParameter {
             constraint: nil, store: { o, v in if case .bool(let b)? = v { o.processAlpha = b } },
             load: { .bool($0.processAlpha) }),
     ]
+
+    /// A blind extra's switch: on or off, unset meaning the preset's (`RestorePreset.usesBlindExtras`).
+    private static func blindExtra(_ name: String, _ value: WritableKeyPath<RestoreOptions, Bool?> & Sendable, help: String) -> RestoreParameter {
+        choice(name, ["on", "off"], unset: "preset", meaning: "the preset's (on, off for paper)", help: help,
+               store: { o, v in o[keyPath: value] = v.map { $0 == "on" } }, load: { $0[keyPath: value].map { $0 ? "on" : "off" } })
+    }
 
     /// The parameter called `name`, or an error that lists the known names.
     public static func named(_ name: String) throws -> RestoreParameter {

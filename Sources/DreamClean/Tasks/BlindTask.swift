@@ -18,6 +18,14 @@ struct BlindTask: TaskPolicy {
         return reading.blurSigma == nil ? Self.noiseRows[preset] : Self.deblurRows[preset]
     }
 
+    func paperLoop(_ reading: LayerReading) -> PaperLoop {
+        if reading.jpegStep != nil { return JPEGTask().paperLoop(reading) }
+        return reading.blurSigma == nil ? Self.paperNoise : DeblurTask.paper
+    }
+
+    /// The noise path (also `JPEGTask`'s when no lattice shows) in the paper's loop. Figures: `paper-sweep.txt`.
+    static let paperNoise = PaperLoop(depth: .imageNoise(plus: 0), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+
     /// The noise path (also `JPEGTask`'s when no lattice shows): the image itself taken as x_t at its noise level.
     /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
     static let noiseRows = PresetRows<PresetSettings>(

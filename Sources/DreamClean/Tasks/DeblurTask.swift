@@ -16,6 +16,11 @@ struct DeblurTask: TaskPolicy {
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
 
+    func paperLoop(_ reading: LayerReading) -> PaperLoop { Self.paper }
+
+    /// Figures: `Models/default/paper-sweep.txt`.
+    static let paper = PaperLoop(depth: .strength(0.2), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+
     /// Deblurring's least measurement noise when none is given (model scale, 3/255): an upscaled or blurred image
     /// reads as noiseless, and the pseudo-inverse rings without it (MODEL_CARD.md, "Blind deblurring").
     static let noiseFloor = NoiseScale.model(fromPixels: 3)

@@ -16,6 +16,11 @@ struct DenoiseTask: TaskPolicy {
         return PresetSettings(steps: steps, depth: .imageNoise(plus: 0))
     }
 
+    func paperLoop(_ reading: LayerReading) -> PaperLoop { Self.paper }
+
+    /// Figures: `Models/default/paper-sweep.txt`.
+    static let paper = PaperLoop(depth: .imageNoise(plus: 0), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+
     struct Row: Sendable {
         let steps: Int
         /// Steps above `highNoise`, where the projection wants more.

@@ -15,6 +15,11 @@ struct InpaintTask: TaskPolicy {
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
 
+    func paperLoop(_ reading: LayerReading) -> PaperLoop { Self.paper }
+
+    /// Figures: `Models/default/paper-sweep.txt`.
+    static let paper = PaperLoop(depth: .strength(0.2), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+
     /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
     static let rows = PresetRows<PresetSettings>(
         fast: .init(row: PresetSettings(steps: 4, depth: .strength(0.057)), why: "half the steps: 0.2 dB below balanced"),

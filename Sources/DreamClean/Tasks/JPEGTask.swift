@@ -22,6 +22,11 @@ struct JPEGTask: TaskPolicy {
             busyExtraNoise: row.busyNoisePerRootStep.map { NoiseScale.model(fromPixels: $0 * step.squareRoot()) })
     }
 
+    func paperLoop(_ reading: LayerReading) -> PaperLoop { reading.jpegStep == nil ? BlindTask.paperNoise : Self.paper }
+
+    /// Figures: `Models/default/paper-sweep.txt`.
+    static let paper = PaperLoop(depth: .imageNoise(plus: 0), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+
     struct Row: Sendable {
         let steps: Int
         /// The chroma filter's radius before sampling: q over this.

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import DreamCleanDiffusion
+
 /// Low resolution: the downsampling operator `sr_kernel` names (box averaging, or antialiased bicubic or Lanczos
-/// reduction) at an integer scale, from the bicubic upscale; the output is `scale` times larger.
+/// reduction) or the caller's taps (`RestoreOptions.srTaps`) at an integer scale, from the bicubic upscale; the output
+/// is `scale` times larger.
 struct SuperResolutionTask: TaskPolicy {
     var reads: LayerReading.Needs { .noise }
 
@@ -13,7 +16,8 @@ struct SuperResolutionTask: TaskPolicy {
         // x2 and +0.11 at x4 on the development crops against none.
         let noise = measurementNoise(options, reading)
         let left = measurementDenoising(options, reading).map { $0 * Self.noiseLeftByDenoising } ?? noise
-        return (.downsampling(scale: options.scale, kernel: options.srKernel, noise: left), left)
+        let filter: ResamplingDownsampling.Filter = options.srTaps.map { .taps($0) } ?? .named(options.srKernel)
+        return (.downsampling(scale: options.scale, filter: filter, noise: left), left)
     }
 
     /// Noisy sr in two stages: the small image denoised at its level (the prior removes white noise at that scale; the
@@ -36,6 +40,11 @@ struct SuperResolutionTask: TaskPolicy {
     static let noiseLeftByDenoising = 0.4
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings { Self.rows[preset] }
+
+    func paperLoop(_ reading: LayerReading) -> PaperLoop { Self.paper }
+
+    /// Figures: `Models/default/paper-sweep.txt`.
+    static let paper = PaperLoop(depth: .strength(0.2), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
 
     /// The known operators' start taken as noisy at a fixed depth, then deterministic DDIM with the DDNM projection.
     /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".

@@ -12,8 +12,11 @@ protocol TaskPolicy: Sendable {
     func outputScale(_ options: RestoreOptions) -> Int
     /// The measurement problem of a layer, and the noise level (model scale) its sampler run starts from.
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double)
-    /// The preset's sampler settings for a layer with this reading and noise level.
+    /// The preset's sampler settings for a layer with this reading and noise level (for paper: the blind extras it
+    /// runs when they are switched on; its sampler settings are `paperLoop`'s).
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings
+    /// The paper preset's depth and gamma for a layer with this reading.
+    func paperLoop(_ reading: LayerReading) -> PaperLoop
     /// The noise level (model scale) to denoise the measurement at before the problem is set up; nil: none.
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double?
 }
@@ -21,6 +24,11 @@ protocol TaskPolicy: Sendable {
 extension TaskPolicy {
     func outputScale(_ options: RestoreOptions) -> Int { 1 }
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? { nil }
+
+    /// What the analysis reads for these options: no blur when deblurring a blur read from the edges is switched off.
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs {
+        reads == .blind(readsBlur: true) && !options.usesGuessedDeblur ? .blind(readsBlur: false) : reads
+    }
 }
 
 extension RestoreTask {
@@ -74,10 +82,12 @@ struct PresetRows<Row: Sendable>: Sendable {
     /// The quality preset samples as balanced does and averages ε̂ over mirror images (`RestorationPlan`).
     let quality: Entry
 
+    /// paper's row is balanced's: it holds the blind extras paper runs when they are switched on (`PaperLoop` has its
+    /// sampler settings).
     subscript(preset: RestorePreset) -> Row {
         switch preset {
         case .fast: fast.row
-        case .balanced: balanced.row
+        case .balanced, .paper: balanced.row
         case .quality: quality.row
         }
     }

@@ -8,7 +8,8 @@ import Glibc
 /// Super-resolution's degradation as image tools make low-resolution images: an antialiased resampling filter (the
 /// kernel stretched by the scale, as PIL, libvips and PyTorch's `antialias=True` reduce) sampled every `scale` pixels,
 /// with symmetric (half-sample) boundaries. Box is the block mean of `BoxDownsampling`; bicubic is Keys' cubic with
-/// a = -0.5 (PIL's BICUBIC); Lanczos is the 3-lobe windowed sinc (PIL's LANCZOS).
+/// a = -0.5 (PIL's BICUBIC); Lanczos is the 3-lobe windowed sinc (PIL's LANCZOS). A caller's symmetric taps (`Filter.taps`)
+/// take the same path.
 ///
 /// The filter is separable and the same at every output sample, so on the image mirrored to 2H x 2W, A Aᵀ is a
 /// circular convolution on the low-resolution grid, diagonal in Fourier space with gain ĝ_y(f_y) ĝ_x(f_x), where
@@ -41,36 +42,84 @@ public struct ResamplingDownsampling: MeasurementOperator {
         }
     }
 
+    /// The filter: a named kernel stretched by the scale, or a caller's taps.
+    public enum Filter: Equatable, Sendable {
+        case named(Kernel)
+        /// A symmetric 1-D filter in high-resolution pixels, applied along both axes (normalized to sum 1), centred
+        /// on each output sample: its length has the scale's parity, so that the centre falls where the output
+        /// sample's does (between pixels for an even scale). A Gaussian anti-aliasing blur, or a camera's own.
+        case taps([Float])
+
+        public var name: String {
+            switch self {
+            case .named(let kernel): kernel.rawValue
+            case .taps(let taps): "\(taps.count)-tap"
+            }
+        }
+    }
+
+    /// Taps a caller may give: at most this many.
+    public static let largestTapCount = 1024
+
+    /// What is wrong with `taps` as a filter for `scale` (nil: nothing; scale nil: the count's parity not checked), in
+    /// words for an error message.
+    public static func tapsProblem(_ taps: [Float], scale: Int?) -> String? {
+        guard (1...largestTapCount).contains(taps.count) else { return "\(taps.count) taps (1 to \(largestTapCount) allowed)" }
+        guard taps.allSatisfy({ $0.isFinite }) else { return "non-finite taps" }
+        let sum = taps.reduce(0, +)
+        guard sum > 0 else { return "taps that sum to \(sum) (a positive sum is needed)" }
+        let largest = taps.map(abs).max() ?? 0
+        guard taps.indices.allSatisfy({ abs(taps[$0] - taps[taps.count - 1 - $0]) <= 1e-5 * largest }) else {
+            return "taps that are not symmetric"
+        }
+        guard let scale, taps.count % 2 != scale % 2 else { return nil }
+        return "\(taps.count) taps for scale \(scale) (an \(scale % 2 == 0 ? "even" : "odd") count centres the filter on the output sample)"
+    }
+
     public let scale: Int
-    public let kernel: Kernel
+    public let filter: Filter
     public let measurementNoise: Double
     /// The filter h: output sample m reads input samples m·scale + first ..< m·scale + first + taps.count.
     let taps: [Float]
     let first: Int
 
     public init(scale: Int, kernel: Kernel, measurementNoise: Double = 0) throws {
+        try self.init(scale: scale, filter: .named(kernel), measurementNoise: measurementNoise)
+    }
+
+    public init(scale: Int, filter: Filter, measurementNoise: Double = 0) throws {
         guard (1...64).contains(scale) else { throw DiffusionError.invalidOption("scale", "\(scale)", "1...64") }
         guard measurementNoise >= 0, measurementNoise.isFinite else {
             throw DiffusionError.invalidOption("noise_sigma", "\(measurementNoise)", ">= 0")
         }
         self.scale = scale
-        self.kernel = kernel
+        self.filter = filter
         self.measurementNoise = measurementNoise
-        // Output sample 0 is centred at (scale - 1) / 2 in input coordinates; the kernel is stretched by the scale.
-        let centre = Double(scale - 1) / 2, reach = kernel.support * Double(scale)
-        let start = Int((centre - reach).rounded(.down)), end = Int((centre + reach).rounded(.up))
-        let weights = (start...end).map { kernel.weight((Double($0) - centre) / Double(scale)) }
-        let kept = weights.indices.filter { weights[$0] != 0 }
-        let low = kept.first ?? 0, high = kept.last ?? 0
-        let sum = weights[low...high].reduce(0, +)
-        taps = weights[low...high].map { Float($0 / sum) }
-        first = start + low
+        switch filter {
+        case .named(let kernel):
+            // Output sample 0 is centred at (scale - 1) / 2 in input coordinates; the kernel is stretched by the scale.
+            let centre = Double(scale - 1) / 2, reach = kernel.support * Double(scale)
+            let start = Int((centre - reach).rounded(.down)), end = Int((centre + reach).rounded(.up))
+            let weights = (start...end).map { kernel.weight((Double($0) - centre) / Double(scale)) }
+            let kept = weights.indices.filter { weights[$0] != 0 }
+            let low = kept.first ?? 0, high = kept.last ?? 0
+            let sum = weights[low...high].reduce(0, +)
+            taps = weights[low...high].map { Float($0 / sum) }
+            first = start + low
+        case .taps(let given):
+            if let problem = Self.tapsProblem(given, scale: scale) {
+                throw DiffusionError.invalidOption("sr_taps", problem, "a symmetric filter of positive sum")
+            }
+            let sum = given.reduce(0, +)
+            taps = given.map { $0 / sum }
+            first = (scale - given.count) / 2  // centre (scale - 1) / 2 = first + (count - 1) / 2
+        }
     }
 
     public func forward(_ x: Tensor) throws -> Tensor {
         let s = x.shape
         guard s.batch == 1, s.height % scale == 0, s.width % scale == 0, s.height > 0, s.width > 0 else {
-            throw DiffusionError.shapeMismatch(what: "\(kernel.rawValue) downsampling by \(scale)",
+            throw DiffusionError.shapeMismatch(what: "\(filter.name) downsampling by \(scale)",
                                                expected: "[1, H, W, C], H and W multiples of \(scale)", found: s.description)
         }
         return try reduced(try reduced(x, alongWidth: true), alongWidth: false)
@@ -79,7 +128,7 @@ public struct ResamplingDownsampling: MeasurementOperator {
     public func pseudoInverse(_ y: Tensor) throws -> Tensor {
         let gains = try axisGains(y)
         let threshold = noiseThreshold
-        let z = try MirroredSpectrum.filter(y, what: "\(kernel.rawValue) downsampling") { ky, kx in
+        let z = try MirroredSpectrum.filter(y, what: "\(filter.name) downsampling") { ky, kx in
             let gain = gains.y[ky] * gains.x[kx]
             return Float(scale * scale) * gain > threshold ? (1 / gain, 0) : (0, 0)
         }
@@ -95,7 +144,7 @@ public struct ResamplingDownsampling: MeasurementOperator {
         let gains = try axisGains(residual)
         let threshold = noiseThreshold
         var injected: Float = 0
-        let z = try MirroredSpectrum.filter(residual, what: "\(kernel.rawValue) downsampling") { ky, kx in
+        let z = try MirroredSpectrum.filter(residual, what: "\(filter.name) downsampling") { ky, kx in
             let gain = gains.y[ky] * gains.x[kx]
             let rhoSquared = Float(scale * scale) * gain
             guard rhoSquared > threshold else { return (0, 0) }
