@@ -16,7 +16,7 @@ import os
 import torch
 
 from .adm import UNet, UNetConfig
-from .modelfile import save_model, add_about_arguments, about_from
+from .modelfile import save_model, add_about_arguments, about_from, tiling_from
 
 RESNET_KEYS = {"norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": "emb_layers.1", "norm2": "out_layers.0",
                "conv2": "out_layers.3", "conv_shortcut": "skip_connection"}
@@ -156,7 +156,7 @@ def main():
     args = p.parse_args()
     dc, sd = load_diffusers_folder(args.diffusers_folder)
     convert(dc, sd, args.out_folder, torch.float16 if args.dtype == "f16" else torch.float32,
-            source=f"diffusers UNet2DModel {args.diffusers_folder}", about=about_from(args))
+            source=f"diffusers UNet2DModel {args.diffusers_folder}", about=about_from(args), tiling=tiling_from(args))
     print(f"wrote {args.out_folder}")
 
 

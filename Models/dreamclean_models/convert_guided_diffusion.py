@@ -15,7 +15,7 @@ import torch
 
 from .adm import UNet, UNetConfig
 from .configs import imagenet256_uncond
-from .modelfile import save_model, add_about_arguments, about_from
+from .modelfile import save_model, add_about_arguments, about_from, tiling_from
 
 PRESETS = {"imagenet256-uncond": imagenet256_uncond}
 
@@ -43,7 +43,7 @@ def main():
     cfg = PRESETS[args.preset]() if args.preset else UNetConfig.from_dict(json.loads(args.config_json))
     state = torch.load(args.checkpoint, map_location="cpu", weights_only=True)
     convert(state, cfg, args.out_folder, torch.float16 if args.dtype == "f16" else torch.float32,
-            source=f"guided-diffusion checkpoint {args.checkpoint}", about=about_from(args))
+            source=f"guided-diffusion checkpoint {args.checkpoint}", about=about_from(args), tiling=tiling_from(args))
     print(f"wrote {args.out_folder}")
 
 

@@ -12,6 +12,8 @@ config.json:
   weights: file name; weights_sha256: hex digest of that file
   source: free text (where the weights came from); training: optional {steps, samples_seen}
   about: optional, what hosts show users: {name, license, terms, training_data, card (a file name in the folder)}
+  tiling: optional, in pixels: {training_size (the side of the training crops: the library's tiles follow it),
+          receptive_field (how far an output pixel sees, when less than the convolutions reach)}
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ def sha256_of(path):
 
 
 def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_sigma=False, dtype=torch.float32,
-               schedule=LINEAR_SCHEDULE, source="", training=None, about=None):
+               schedule=LINEAR_SCHEDULE, source="", training=None, about=None, tiling=None):
     """Writes model.safetensors (tensors cast to dtype, contiguous) and config.json; returns the config dict."""
     os.makedirs(folder, exist_ok=True)
     tensors = {k: v.detach().to(dtype).contiguous().cpu() for k, v in state_dict.items()}
@@ -58,6 +60,8 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
         config["training"] = training
     if about is not None:
         config["about"] = about
+    if tiling is not None:
+        config["tiling"] = tiling
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
@@ -65,7 +69,9 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
 
 
 def add_about_arguments(parser):
-    """The converters' --name, --license, --terms, --training-data: what hosts show users about a converted model."""
+    """The converters' --name, --license, --terms, --training-data: what hosts show users about a converted model;
+    --training-size: the resolution it was trained at (the library's tiles follow it)."""
+    parser.add_argument("--training-size", type=int, help="the side in pixels of the images it was trained on (e.g. 256)")
     parser.add_argument("--name", help="the model's name as users see it (default: the output folder's name)")
     parser.add_argument("--license", help="the checkpoint's licence, as its publisher states it")
     parser.add_argument("--terms", help="what the licence allows, in a sentence")
@@ -77,6 +83,11 @@ def about_from(args):
     about = {"name": args.name, "license": args.license, "terms": args.terms, "training_data": args.training_data}
     about = {k: v for k, v in about.items() if v}
     return about or None
+
+
+def tiling_from(args):
+    """config.json's "tiling" from --training-size (None when not given: the library then tiles at 512)."""
+    return {"training_size": args.training_size} if args.training_size else None
 
 
 def load_model(folder, device="cpu"):

@@ -181,7 +181,7 @@ class Trainer:
                     "recipe": "Models/training/train.py"}
         config = save_model(folder, self.ema.state_dict(), self.config, dtype=torch.float16, training=training,
                             source="trained by the DreamClean project on shared/datasets/train (see MODEL_CARD.md)",
-                            about=ABOUT)
+                            about=ABOUT, tiling={"training_size": self.args.crop})
         # The loss history travels with the weights, so that a fresh machine resuming from them keeps the whole curve.
         history = os.path.join(folder, "loss.csv")
         if os.path.exists(self.log) and os.path.abspath(self.log) != os.path.abspath(history):

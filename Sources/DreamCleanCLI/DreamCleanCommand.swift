@@ -139,7 +139,7 @@ struct Restore: ParsableCommand {
     @Flag(help: "Batch mode: restore files whose output exists (they are skipped otherwise).") var overwrite = false
     @Option(help: "Batch mode: a JSON-lines record of every file.") var manifest: String?
     @Option(help: "Batch mode: files restored at once, each with its own model and --threads / jobs threads.") var jobs = 1
-    @Flag(help: "No progress bar, and no line on what blind mode read from the image.") var quiet = false
+    @Flag(help: "No progress bar, no line on what blind mode read from the image, no warnings.") var quiet = false
     @OptionGroup var modelOptions: ModelOptions
 
     func validate() throws {
@@ -165,8 +165,10 @@ struct Restore: ParsableCommand {
         let bar = ProgressBar(enabled: !quiet && isatty(STDERR_FILENO) == 1)
         defer { bar.finish() }
         _ = try FileRestoration(restorer: restorer, options: options, mask: restoration).run(
-            input: paths[0], output: paths[1], progress: { _ = bar.update($0) }) { reading in
-            if options.task == .blind, !quiet { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+            input: paths[0], output: paths[1], progress: { _ = bar.update($0) }) { plan in
+            guard !quiet else { return }
+            if options.task == .blind, let reading = plan.blindReading { writeStandardError("dreamclean: blind: \(reading.summary)\n") }
+            for warning in plan.warnings { writeStandardError("dreamclean: warning: \(warning)\n") }
         }
     }
 }
@@ -178,9 +180,10 @@ struct FileRestoration {
     let options: RestoreOptions
     let mask: RestorationArguments
 
-    /// Returns what blind mode read, if it read; `progress` sees the fraction done; Ctrl-C cancels.
+    /// Returns what blind mode read, if it read; `progress` sees the fraction done; `planned` the plan before
+    /// sampling; Ctrl-C cancels.
     func run(input: String, output: String, seed: UInt64? = nil, progress: @escaping (Double) -> Void = { _ in },
-             reading: @escaping (BlindReading) -> Void = { _ in }) throws -> BlindReading? {
+             planned: @escaping (RestorationPlan) -> Void = { _ in }) throws -> BlindReading? {
         let image = try LoadedImage(path: input)
         var options = options
         options.mask = try mask.maskWeights(for: image)
@@ -204,7 +207,7 @@ struct FileRestoration {
             try restorer.restore(input: inBuffer, output: outBuffer, options: options, cancel: Interrupt.token, progress: { fraction in
                 progress(fraction)
                 return !Interrupt.requested.load(ordering: .relaxed)
-            }, reading: { read = $0; reading($0) })
+            }, planned: { read = $0.blindReading; planned($0) })
         } catch RestoreError.cancelled {
             throw CLIError(Exit.cancelled, "cancelled; \(output) left as it was")
         } catch let error as CLIError {

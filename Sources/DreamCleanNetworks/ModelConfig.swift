@@ -24,9 +24,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// checkpoint may state none).
     public var about: ModelAbout?
     public var training: ModelTraining?
+    /// What tiling should respect (optional: `UNet.tilingHint` fills in what is not stated).
+    public var tiling: ModelTiling?
 
     enum CodingKeys: String, CodingKey {
-        case format, architecture, unet, schedule, prediction, weights, source, about, training
+        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling
         case formatVersion = "format_version"
         case learnSigma = "learn_sigma"
         case valueRange = "value_range"
@@ -48,6 +50,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         source = try c.decodeIfPresent(String.self, forKey: .source)
         about = try c.decodeIfPresent(ModelAbout.self, forKey: .about)
         training = try c.decodeIfPresent(ModelTraining.self, forKey: .training)
+        tiling = try c.decodeIfPresent(ModelTiling.self, forKey: .tiling)
     }
 
     /// The most bytes a config.json may have (the shipped one has about 1,200).
@@ -102,6 +105,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         if let card = about?.card, !Self.isFileName(card) {
             throw ModelError.invalidConfig(path: path, field: "about.card", reason: "'\(card)' is not a file name in the model folder")
         }
+        for (field, value) in [("tiling.training_size", tiling?.trainingSize), ("tiling.receptive_field", tiling?.receptiveField)] {
+            if let value, !(1...ModelTiling.largestSize).contains(value) {
+                throw ModelError.invalidConfig(path: path, field: field, reason: "\(value) is not 1 to \(ModelTiling.largestSize) pixels")
+            }
+        }
         try unet.validate(path: path, architecture: architecture, learnSigma: learnSigma)
         try schedule.validate(path: path)
     }
@@ -120,6 +128,22 @@ public struct ModelAbout: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, license, terms, card
         case trainingData = "training_data"
+    }
+}
+
+/// The `tiling` object: what a tiled restoration should respect, in pixels. Our trainer writes the training size; a
+/// converter may state either.
+public struct ModelTiling: Codable, Equatable, Sendable {
+    /// The side of the square crops the network was trained on: its GroupNorm statistics are those of such crops.
+    public var trainingSize: Int?
+    /// How far (radius) an output pixel sees into the input, when less than the convolutions' reach says.
+    public var receptiveField: Int?
+
+    public static let largestSize = 1 << 16
+
+    enum CodingKeys: String, CodingKey {
+        case trainingSize = "training_size"
+        case receptiveField = "receptive_field"
     }
 }
 
@@ -186,6 +210,32 @@ public struct UNetConfig: Codable, Equatable, Sendable {
 
     /// Input height and width must be multiples of this.
     public var sizeMultiple: Int { 1 << max(levelChannels.count - 1, 0) }
+
+    /// How far (a radius, in input pixels) the convolutions let an output pixel see along the deepest path: each 3x3
+    /// convolution adds one feature pixel, `jump` input pixels at its level; a down-sampling adds one before the jump
+    /// doubles. Attention and GroupNorm see the whole tile and are not counted: this bounds what tiles' borders
+    /// change through the convolutions alone.
+    public var convolutionReach: Int {
+        var reach = 0, jump = 1
+        func resBlock() { reach += 2 * jump }
+        reach += jump  // input_blocks.0
+        for level in levelChannels.indices {
+            for _ in 0..<numResBlocks { resBlock() }
+            guard level != levelChannels.count - 1 else { continue }
+            reach += jump  // the strided convolution, or the resblock's pooling
+            jump *= 2
+            if resblockUpdown { resBlock() }
+        }
+        resBlock()
+        resBlock()  // the middle block
+        for level in levelChannels.indices.reversed() {
+            for _ in 0...numResBlocks { resBlock() }
+            guard level > 0 else { continue }
+            jump /= 2
+            if resblockUpdown { resBlock() } else { reach += jump }  // the upsampling convolution
+        }
+        return reach + jump  // out.2
+    }
 
     /// Heads for an attention block over `channels` channels.
     public func heads(channels: Int) -> Int { numHeadChannels > 0 ? channels / numHeadChannels : numHeads }

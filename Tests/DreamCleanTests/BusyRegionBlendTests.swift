@@ -77,7 +77,7 @@ final class BusyRegionBlendTests: XCTestCase {
                 try output.withUnsafeMutableBytes { outRaw in
                     try restorer.restore(input: try ImageBuffer(base: inRaw.baseAddress!, width: width, height: height, channels: 3, format: .float32),
                                          output: try ImageBuffer(base: outRaw.baseAddress!, width: width, height: height, channels: 3, format: .float32),
-                                         options: options, reading: { handedBack = $0 })
+                                         options: options, planned: { handedBack = $0.blindReading })
                 }
             }
             return output

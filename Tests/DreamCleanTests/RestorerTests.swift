@@ -216,7 +216,7 @@ final class RestorerTests: XCTestCase {
             try output.withUnsafeMutableBytes { outRaw in
                 try restorer.restore(input: try ImageBuffer(base: inRaw.baseAddress!, width: w, height: h, channels: 3, format: .float32),
                                      output: try ImageBuffer(base: outRaw.baseAddress!, width: w, height: h, channels: 3, format: .float32),
-                                     options: RestoreOptions(task: .blind), reading: { summary = $0.summary })
+                                     options: RestoreOptions(task: .blind), planned: { summary = $0.blindReading?.summary ?? "" })
             }
         }
         XCTAssertEqual(network.evaluations, 0)

@@ -49,8 +49,9 @@ public struct RestoreOptions: Sendable {
     public var mix: Double = 1
     /// Network input tiles of at most this many pixels per side (a multiple of the network's size multiple); larger
     /// images are evaluated tile by tile with blended overlaps, which bounds memory.
-    public var tileSize: Int = 512
-    /// Pixels shared by neighbouring tiles; nil: `defaultTileOverlap`.
+    /// nil: the model's (`TileChoice`).
+    public var tileSize: Int?
+    /// Pixels shared by neighbouring tiles; nil: the model's (`TileChoice`).
     public var tileOverlap: Int?
     /// Restore the alpha channel too instead of passing it through.
     public var processAlpha = false
@@ -70,12 +71,6 @@ public struct RestoreOptions: Sendable {
         self.task = task
         self.preset = preset
     }
-
-    /// 64 pixels, or a quarter of the tile for tiles under 256, so that every tile size in the schema's range works
-    /// without an overlap given.
-    var defaultTileOverlap: Int { min(64, tileSize / 4) }
-    /// The overlap in force.
-    var overlap: Int { tileOverlap ?? defaultTileOverlap }
 
     /// The blind extras in force.
     var usesChromaFilter: Bool { chromaFilter ?? preset.usesBlindExtras }

@@ -20,6 +20,8 @@ public final class Restorer: @unchecked Sendable {
     public let schedule: NoiseSchedule
     /// The model's name, licence and training as its config.json states them (nil for a network built in code).
     public let model: ModelDescription?
+    /// What the model tells tiling (`TileChoice`).
+    public let tiling: ModelTilingHint
     /// Serializes restorations and thread changes; detects a thread calling back in from its own progress callback,
     /// which would otherwise wait for itself forever.
     private let lock = Lock(detectsReentry: true)
@@ -43,13 +45,17 @@ public final class Restorer: @unchecked Sendable {
         }
         let network = try UNet(folder: modelFolder, config: config, backend: try DNNLBackend(threads: threads))
         try self.init(network: network, schedule: schedule,
-                      model: ModelDescription(folder: modelFolder, config: config, parameterCount: network.parameterCount))
+                      model: ModelDescription(folder: modelFolder, config: config, parameterCount: network.parameterCount),
+                      tiling: ModelTilingHint(trainingSize: config.tiling?.trainingSize,
+                                              reach: config.tiling?.receptiveField ?? config.unet.convolutionReach))
     }
 
-    public init(network: any NoiseNetwork, schedule: NoiseSchedule, model: ModelDescription? = nil) throws {
+    public init(network: any NoiseNetwork, schedule: NoiseSchedule, model: ModelDescription? = nil,
+                tiling: ModelTilingHint = ModelTilingHint()) throws {
         self.network = network
         self.schedule = schedule
         self.model = model
+        self.tiling = tiling
     }
 
     /// Runs later restorations on `threads` compute threads (0: one per core) with the weights already loaded, so
@@ -93,10 +99,11 @@ public final class Restorer: @unchecked Sendable {
     /// 1-4. `progress` receives the fraction of network evaluations done and cancels by returning false. On any error
     /// or cancellation `output` is left untouched. The library holds at most about `options.memoryLimitMB` besides the
     /// two buffers (`MemoryPlan`); a request that cannot fit throws `RestoreError.outOfMemory` before any work.
-    /// `reading` receives what blind and jpeg read from the image (`BlindReading`) before sampling starts.
+    /// `planned` receives the resolved plan before sampling starts: what blind and jpeg read from the image
+    /// (`blindReading`), and its warnings.
     public func restore(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions,
                         cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil,
-                        reading: ((BlindReading) -> Void)? = nil) throws {
+                        planned: ((RestorationPlan) -> Void)? = nil) throws {
         try options.validate()
         let expected = RestorationPlan.outputSize(width: input.width, height: input.height, options: options)
         guard let expected, output.width == expected.width, output.height == expected.height else {
@@ -117,7 +124,7 @@ public final class Restorer: @unchecked Sendable {
         let geometry = RestorationPlan.Geometry(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
                                                 outputChannels: output.channels, outputSampleBytes: output.format.bytes)
         let plan = try analyzedPlan(input, options, geometry)
-        if let blind = plan.blindReading { reading?(blind) }
+        planned?(plan)
         try execute(plan, input: input, output: output, options: options, cancel: cancel, progress: progress)
     }
 
@@ -144,7 +151,7 @@ public final class Restorer: @unchecked Sendable {
         }
         footprint = measured
         let model = RestorationPlan.Model(schedule: schedule, sizeMultiple: network.sizeMultiple, networkBytes: network.fixedBytes,
-                                          footprint: measured)
+                                          footprint: measured, tiling: tiling)
         return try RestorationPlan.resolve(options: options, color: color, alpha: alpha, geometry: geometry, model: model)
     }
 

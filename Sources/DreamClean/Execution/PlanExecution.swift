@@ -23,7 +23,7 @@ extension Restorer {
                  cancel: CancellationToken?, progress: ((Double) -> Bool)?) throws {
         let memory = plan.memory
         network.setActivationCache(bytes: memory.activationCache)
-        let job = Job(plan: plan, input: input, tileSize: memory.tileSize, tileOverlap: options.overlap, mask: options.mask,
+        let job = Job(plan: plan, input: input, tileSize: memory.tileSize, tileOverlap: plan.tileOverlap, mask: options.mask,
                       seed: options.seed ?? GaussianNoise.randomSeed(), cancel: cancel)
         guard memory.bands.count > 1 else {
             let rows = try restoreBand(memory.bands[0], job) { progress?($0) ?? true }

@@ -15,8 +15,9 @@ extension RestorationPlan {
         lines.append("colour: " + Self.describe(color))
         if let alpha { lines.append("alpha: " + Self.describe(alpha)) }
         if mix < 1 { lines.append("blend: \(DecimalText.fixed(mix, digits: 3)) of the restoration with the input, in linear light") }
-        lines.append("memory: \(bandCount) band\(bandCount == 1 ? "" : "s"), tiles up to \(tileSize) px, "
+        lines.append("memory: \(bandCount) band\(bandCount == 1 ? "" : "s"), tiles up to \(tileSize) px overlapping by \(tileOverlap), "
             + "about \((requiredBytes + (1 << 20) - 1) >> 20) MiB besides the images")
+        lines += warnings.map { "warning: " + $0 }
         return lines.joined(separator: "\n")
     }
 
@@ -26,7 +27,8 @@ extension RestorationPlan {
             ("output_width", "\(outputWidth)"), ("output_height", "\(outputHeight)"),
             ("reading", blindReading.map(Self.json) ?? "null"),
             ("color", Self.json(color)), ("alpha", alpha.map(Self.json) ?? "null"), ("mix", JSONText.number(mix)),
-            ("bands", "\(bandCount)"), ("tile_size", "\(tileSize)"), ("required_bytes", "\(requiredBytes)"),
+            ("bands", "\(bandCount)"), ("tile_size", "\(tileSize)"), ("tile_overlap", "\(tileOverlap)"),
+            ("required_bytes", "\(requiredBytes)"), ("warnings", "[" + warnings.map(JSONText.quoted).joined(separator: ", ") + "]"),
         ])
     }
 

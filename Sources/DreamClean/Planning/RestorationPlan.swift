@@ -76,6 +76,7 @@ public struct RestorationPlan: Sendable {
         let sizeMultiple: Int
         let networkBytes: Int
         let footprint: ActivationFootprint
+        var tiling = ModelTilingHint()
     }
 
     /// What the memory plan needs of the two images.
@@ -97,6 +98,11 @@ public struct RestorationPlan: Sendable {
     public let mix: Double
     /// blind and jpeg: what was read from the colour (nil before the analysis).
     public let blindReading: BlindReading?
+    /// Pixels neighbouring network tiles share (`TileChoice`).
+    public let tileOverlap: Int
+    /// What the caller should know about this plan (the CLI prints them; the JSON lists them): tiles that memory
+    /// made smaller than the model's.
+    public let warnings: [String]
     let memory: MemoryPlan
 
     /// The output size for an input of this size: `scale` times it for super-resolution, the same otherwise; nil when
@@ -120,6 +126,7 @@ public struct RestorationPlan: Sendable {
         guard let output = outputSize(width: geometry.inputWidth, height: geometry.inputHeight, options: options) else {
             throw RestoreError.invalidImage("a \(geometry.inputWidth)x\(geometry.inputHeight) input is too large for scale \(options.scale)")
         }
+        let tiles = try TileChoice(options: options, hint: model.tiling)
         let (budget, overflow) = options.memoryLimit.multipliedReportingOverflow(by: 1 << 20)
         let memory = try MemoryPlan(.init(
             inputWidth: geometry.inputWidth, inputHeight: geometry.inputHeight, scale: policy.outputScale(options),
@@ -127,11 +134,16 @@ public struct RestorationPlan: Sendable {
             readsBlur: policy.reads(options) == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
             busyRegionRun: layers.contains { $0.busyRun != nil }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
-            tileSize: options.tileSize, tileOverlap: options.overlap, sizeMultiple: model.sizeMultiple,
+            tileSize: tiles.tile, tileOverlap: tiles.overlap, sizeMultiple: model.sizeMultiple,
             networkBytes: model.networkBytes, footprint: model.footprint, budget: overflow ? Int.max : budget))
+        // A tile rounded down to the network's multiple is the one asked for; only memory makes it smaller.
+        let multiple = max(model.sizeMultiple, 1)
+        let warnings = memory.tileSize < max(multiple, tiles.tile / multiple * multiple)
+            ? ["max_memory_mb = \(options.memoryLimit) allows tiles of \(memory.tileSize) px, smaller than \(tiles.origin), \(tiles.tile) px: "
+               + "the result differs a little from one with larger tiles"] : []
         return RestorationPlan(task: options.task, preset: options.preset, color: colorLayer, alpha: alphaLayer,
-                               scale: policy.outputScale(options), outputWidth: output.width, outputHeight: output.height, mix: options.mix, blindReading: color.blind,
-                               memory: memory)
+                               scale: policy.outputScale(options), outputWidth: output.width, outputHeight: output.height, mix: options.mix,
+                               blindReading: color.blind, tileOverlap: tiles.overlap, warnings: warnings, memory: memory)
     }
 
     /// A layer's problem and runs: the task's preset row (paper: its `PaperLoop`), the blind extras its switches leave

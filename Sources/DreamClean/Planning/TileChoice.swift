@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// What a model tells tiling (config.json's `tiling`, and its UNet's convolutions): the crops it was trained on and
+/// how far its convolutions reach. A network built in code states neither.
+public struct ModelTilingHint: Sendable, Equatable {
+    /// The side of its training crops, in pixels (nil: not stated).
+    public var trainingSize: Int?
+    /// How far (radius, pixels) an output pixel sees through the convolutions (nil: not known).
+    public var reach: Int?
+
+    public init(trainingSize: Int? = nil, reach: Int? = nil) {
+        self.trainingSize = trainingSize
+        self.reach = reach
+    }
+}
+
+/// The tile side and blend overlap a restoration asks the memory plan for: the options' when given, else the model's.
+///
+/// The tile follows the training size: GroupNorm normalizes each tile by its own statistics, and a network trained on
+/// small crops restores best on tiles near them. The default model (48-pixel crops), white noise 25/255 on a
+/// 1024x1024 mosaic of real photos: one pass 33.62 dB, tiles of 512 33.96, 192 34.55, 128 34.69, 96 34.69, 64 34.68
+/// (MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training size (128 for 48), 512 when unstated.
+/// The overlap is the convolutions' reach, at most 64 and a quarter of the tile: at tiles of 128, overlaps of 16 and
+/// 48 differed by 0.02 dB, and at 512, 64 and 128 by 0.03 dB for 1.3 times the tiles.
+struct TileChoice: Equatable {
+    let tile: Int
+    let overlap: Int
+    /// Where the tile comes from, for the plan's warning when memory makes tiles smaller.
+    let origin: String
+
+    static let unstatedTile = 512
+    static let largestOverlap = 64
+
+    init(options: RestoreOptions, hint: ModelTilingHint) throws {
+        if let given = options.tileSize {
+            tile = given
+            origin = "tile_size"
+        } else if let trainingSize = hint.trainingSize {
+            var power = 64
+            while power < 2 * trainingSize { power *= 2 }
+            tile = power
+            origin = "this model's tiles (twice its training crops of \(trainingSize) px)"
+        } else {
+            tile = Self.unstatedTile
+            origin = "the default tiles"
+        }
+        overlap = options.tileOverlap ?? min(hint.reach ?? Self.largestOverlap, Self.largestOverlap, tile / 4)
+        guard overlap < tile / 2 else {
+            throw RestoreError.invalidOption(name: "tile_overlap", value: "\(overlap)", allowed: "less than half the tile (\(tile) px)")
+        }
+    }
+}
