@@ -8,12 +8,17 @@
 #   sh Models/sweep_paper.sh [MODEL_FOLDER] [ROWS] > Models/default/paper-sweep.txt
 # ROWS: "known" (the known-operator tasks) or "noise" (blind and denoise on white noise, blind on a JPEG: "image
 # noise" is the depth whose sigma_t matches the noise the image reads, a fixed strength otherwise), or "all" (default).
-# A setting without --strength is the image-noise depth. Gamma 0 is plain DDIM inversion and back; GAMMAS overrides
-# the gammas swept.
+# A setting without --strength is the image-noise depth. Gamma 0 is plain DDIM inversion and back. KNOWN_GAMMAS,
+# NOISE_GAMMAS, NOISE_DEPTHS and NOISE_ROWS (;-separated) override what is swept. paper-sweep.txt also holds the
+# larger gammas on white noise: NOISE_ROWS="noise sigma 25|blind;noise sigma 25|known" NOISE_DEPTHS="image 0.2"
+# NOISE_GAMMAS="0.6 0.9" sh Models/sweep_paper.sh Models/default noise.
 set -eu
 MODEL=${1:-Models/default}
 ROWS=${2:-all}
-GAMMAS=${GAMMAS:-0 0.1 0.3}
+KNOWN_GAMMAS=${KNOWN_GAMMAS:-0 0.1 0.3}
+NOISE_GAMMAS=${NOISE_GAMMAS:-0 0.1 0.3}
+NOISE_DEPTHS=${NOISE_DEPTHS:-image 0.1 0.2}
+NOISE_ROWS=${NOISE_ROWS:-noise sigma 25|blind;noise sigma 25|known;jpeg q30|blind}
 ARGS=${SWEEP_ARGS:---per-set 2 --crop 128}
 run() {  # task, mode, extra CLI arguments
     printf '%s | %s | %s | ' "$1" "$2" "$3"
@@ -25,17 +30,19 @@ if [ "$ROWS" != noise ]; then
         case $task in colorize*) strengths="0.1 0.3 0.5" ;; *) strengths="0.057 0.2 0.4" ;; esac
         run "$task" known "--preset balanced"  # the shipped preset, for comparison (the last --preset wins)
         for s in $strengths; do
-            for g in $GAMMAS; do run "$task" known "--strength $s --gamma $g"; done
+            for g in $KNOWN_GAMMAS; do run "$task" known "--strength $s --gamma $g"; done
         done
     done
 fi
 if [ "$ROWS" != known ]; then
-    for row in "noise sigma 25|blind" "noise sigma 25|known" "jpeg q30|blind"; do
+    IFS=';'
+    for row in $NOISE_ROWS; do
+        IFS=' '
         task=${row%|*}; mode=${row#*|}
         run "$task" "$mode" "--preset balanced"
-        for s in image 0.1 0.2; do
+        for s in $NOISE_DEPTHS; do
             depth=$([ "$s" = image ] && echo "" || echo "--strength $s ")
-            for g in $GAMMAS; do run "$task" "$mode" "$depth--gamma $g"; done
+            for g in $NOISE_GAMMAS; do run "$task" "$mode" "$depth--gamma $g"; done
         done
     done
 fi

@@ -18,11 +18,10 @@ public struct ModelTilingHint: Sendable, Equatable {
 /// The tile side and blend overlap a restoration asks the memory plan for: the options' when given, else the model's.
 ///
 /// The tile follows the training size: GroupNorm normalizes each tile by its own statistics, and a network trained on
-/// small crops restores best on tiles near them. The default model (48-pixel crops), white noise 25/255 on a
-/// 1024x1024 mosaic of real photos: one pass 33.62 dB, tiles of 512 33.96, 192 34.55, 128 34.69, 96 34.69, 64 34.68
-/// (MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training size (128 for 48), 512 when unstated.
-/// The overlap is the convolutions' reach, at most 64 and a quarter of the tile: at tiles of 128, overlaps of 16 and
-/// 48 differed by 0.02 dB, and at 512, 64 and 128 by 0.03 dB for 1.3 times the tiles.
+/// small crops restores whole photos best on tiles near them (the default model, 48-pixel crops: tiles of 64-128
+/// measured best, one pass 1.1 dB worse; MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training
+/// size, 512 when unstated. The overlap is the convolutions' reach, at most 64 and a quarter of the tile: larger
+/// overlaps measured within 0.03 dB, for more tiles.
 struct TileChoice: Equatable {
     let tile: Int
     let overlap: Int
@@ -30,6 +29,8 @@ struct TileChoice: Equatable {
     let origin: String
 
     static let unstatedTile = 512
+    /// tile_size's largest value.
+    static let largestTile = 4096
     static let largestOverlap = 64
 
     init(options: RestoreOptions, hint: ModelTilingHint) throws {
@@ -38,7 +39,7 @@ struct TileChoice: Equatable {
             origin = "tile_size"
         } else if let trainingSize = hint.trainingSize {
             var power = 64
-            while power < 2 * trainingSize { power *= 2 }
+            while power < 2 * trainingSize && power < Self.largestTile { power *= 2 }
             tile = power
             origin = "this model's tiles (twice its training crops of \(trainingSize) px)"
         } else {

@@ -18,7 +18,7 @@ struct ColorizeTask: TaskPolicy {
     func paperLoop(_ reading: LayerReading) -> PaperLoop { Self.paper }
 
     /// Figures: `Models/default/paper-sweep.txt`.
-    static let paper = PaperLoop(depth: .strength(0.2), gamma: 0.1, why: "provisional: not yet measured by Models/sweep_paper.sh")
+    static let paper = PaperLoop(depth: .strength(0.1), gamma: 0, why: "level with the gray input (17.48 dB); deeper, and any gamma, lose 0.01-0.9 dB")
 
     /// Figures: `Models/default/preset-sweep.txt`, MODEL_CARD.md "Preset tuning".
     static let rows = PresetRows<PresetSettings>(

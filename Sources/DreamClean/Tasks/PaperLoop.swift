@@ -15,7 +15,9 @@ struct PaperLoop: Sendable {
     /// One sentence: why these values.
     let why: String
 
+    /// Gamma 0 (where the sweep measured VPS worse) runs no correction: a step that changes nothing would still cost
+    /// a network evaluation.
     var settings: PresetSettings {
-        PresetSettings(steps: Self.steps, depth: depth, gamma: gamma, vpsIterations: Self.vpsIterations, start: .inversion)
+        PresetSettings(steps: Self.steps, depth: depth, gamma: gamma, vpsIterations: gamma > 0 ? Self.vpsIterations : 0, start: .inversion)
     }
 }
