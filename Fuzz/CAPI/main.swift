@@ -2,7 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 // libFuzzer harness for the C API's image and execute path: the first bytes choose sizes, channels, format, strides
-// (often wrong on purpose), an output size, a mask, in-place use and a reading; the rest is an options string. Buffers are exactly
+// (often wrong on purpose), an output size, a mask, a kernel, in-place use and a reading; the rest is an options string. Buffers are exactly
 // as large as the declared sizes and strides need, so AddressSanitizer reports any access the library's checks should
 // have refused. Runs on the tiny test model with at most 2 steps and SR scale 4 so that each input takes milliseconds.
 import DreamCleanCAPI
@@ -86,6 +86,13 @@ exit(fuzz_run(CommandLine.argc, CommandLine.unsafeArgv) { bytes, count in
         defer { reading.deallocate() }
         reading.storeBytes(of: 32, as: Int.self)
         _ = dc_filter_read_input(filter, reading)
+    }
+    if flags & 64 != 0 {  // a kernel of 0-63 floats from the bytes, in a buffer of exactly that many
+        let values = Array(b[8...]).withUnsafeBytes { Array($0.bindMemory(to: Float.self).prefix(Int(b[7] % 64))) }
+        let kernel = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(values.count, 1))
+        defer { kernel.deallocate() }
+        _ = kernel.initialize(from: values)
+        _ = dc_filter_set_kernel(filter, flags & 128 != 0 ? "sr_taps" : "blur_kernel", values.isEmpty ? nil : kernel.baseAddress, values.count)
     }
     if flags & 32 != 0 {  // the output size and the plan, as a host asks before allocating
         var (w, h, needed) = (0, 0, 0)
