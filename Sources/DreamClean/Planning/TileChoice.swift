@@ -19,7 +19,7 @@ public struct ModelTilingHint: Sendable, Equatable {
 ///
 /// The tile follows the training size: GroupNorm normalizes each tile by its own statistics, and a network trained on
 /// small crops restores whole photos best on tiles near them (the default model, 48-pixel crops: tiles of 64-128
-/// measured best, one pass 1.1 dB worse; MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training
+/// measured best, one pass 1.0 dB worse; MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training
 /// size, 512 when unstated. The overlap is the convolutions' reach, at most 64 and a quarter of the tile: larger
 /// overlaps measured within 0.03 dB, for more tiles.
 struct TileChoice: Equatable {
