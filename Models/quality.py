@@ -189,7 +189,7 @@ def tasks(short):
                           lambda x, seed: (np.clip(blur(x, 1.6) + np.random.default_rng(seed).normal(0, 0.01, x.shape), 0, 1), None),
                           lambda y, e: richardson_lucy(y, 1.6), ["--task", "blind"], ["--task", "deblur", "--blur-sigma", "1.6"])
 
-    def camera(level):
+    def camera(level, noise_model="white"):
         # Measured against the camera pipeline's own noiseless result (its demosaic and colour round trip alone cost
         # about 30 dB on textured crops): the row scores the noise, not the pipeline. Known: denoise at the true
         # level (the noise's standard deviation); CBM3D at the same level.
@@ -197,6 +197,10 @@ def tasks(short):
             reference = camera_noise.clean_pipeline(x)
             y = camera_noise.camera_noise(x, level, seed=seed)
             return y, {"reference": reference, "sigma": float(np.std(y - reference) * 255)}
+        if noise_model == "camera":  # blind column: the camera model with the level estimated
+            return (f"camera {level}, noise_model camera (blind: level estimated)", degrade, lambda y, e: cbm3d(y, e["sigma"] / 255),
+                    ["--task", "denoise", "--noise-model", "camera"],
+                    lambda e: ["--task", "denoise", "--noise-model", "camera", "--noise-sigma", f"{e['sigma']:.2f}"])
         return (f"camera {level}", degrade, lambda y, e: cbm3d(y, e["sigma"] / 255), ["--task", "blind"],
                 lambda e: ["--task", "denoise", "--noise-sigma", f"{e['sigma']:.2f}"])
     if short:
@@ -206,7 +210,7 @@ def tasks(short):
             inpaint("inpaint 50% pixels", lambda shape, seed: random_mask(shape, 0.5, seed)),
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray,
             camera("iso800"), camera("iso3200"), camera("iso12800"), noisy_sr(4, 0.05), resized_sr(4, 0), resized_sr(4, 0.05),
-            luma, blur_unknown_noise]
+            luma, blur_unknown_noise] + [camera(level, "camera") for level in ("iso800", "iso3200", "iso12800")]
 
 
 def load_images(per_set, crop, sets=SETS, root=DATA):
@@ -247,27 +251,30 @@ def read_noise(cli, model, image, tmp):
     return plan["reading"]["noise_sigma"]
 
 
-def polyu_row(args, half, extra, tmp):
+def polyu_row(args, half, extra, tmp, noise_model="white"):
     """One PolyU row: the noisy photo, CBM3D at the level blind mode reads, DreamClean blind, and denoise at the true
     level (the standard deviation of noisy - clean) as the known-level reference; with how many photos blind left
-    worse than they came in."""
+    worse than they came in. noise_model "camera": the blind column is `--task denoise --noise-model camera` (the
+    level estimated) and the known one the camera model at the true level (no baseline)."""
     scores = {k: [] for k in ("input", "baseline", "blind", "known")}
     seconds, worse = [], 0
     for name, noisy, clean in polyu_pairs(half):
         scores["input"].append((psnr(noisy, clean), ssim(noisy, clean)))
-        if not args.no_baseline:
+        camera = ["--task", "denoise", "--noise-model", "camera"] if noise_model == "camera" else []
+        if not args.no_baseline and not camera:
             b = cbm3d(noisy, read_noise(args.cli, args.model, noisy, tmp) / 255)
             scores["baseline"].append((psnr(b, clean), ssim(b, clean)))
-        out, sec = run_cli(args.cli, args.model, noisy, ["--task", "blind"] + extra, tmp)
+        out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "blind"]) + extra, tmp)
         scores["blind"].append((psnr(out, clean), ssim(out, clean)))
         worse += scores["blind"][-1][0] < scores["input"][-1][0]
         seconds.append(sec)
         sigma = float(np.std(noisy - clean) * 255)
-        out, sec = run_cli(args.cli, args.model, noisy, ["--task", "denoise", "--noise-sigma", f"{sigma:.2f}"] + extra, tmp)
+        out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "denoise"]) + ["--noise-sigma", f"{sigma:.2f}"] + extra, tmp)
         scores["known"].append((psnr(out, clean), ssim(out, clean)))
         seconds.append(sec)
     count = len(scores["input"])
-    return (f"PolyU real noise, {half} half ({count} photos; blind worse on {worse})",
+    name = "PolyU real noise" + (", noise_model camera (blind: level estimated)" if camera else "")
+    return (f"{name}, {half} half ({count} photos; blind worse on {worse})",
             {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None for k, v in scores.items()},
             np.mean(seconds))
 
@@ -311,6 +318,8 @@ def main():
     p.add_argument("--no-baseline", action="store_true", help="skip the classical baselines (CBM3D is slow)")
     p.add_argument("--polyu", default="tune,report",
                    help="PolyU real-noise rows: the halves to run ('' for none; with --tasks, name 'polyu' to run them)")
+    p.add_argument("--polyu-models", default="white,camera",
+                   help="PolyU rows per noise model: white (blind, white denoise at the true level), camera (denoise --noise-model camera)")
     p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
     if args.short:
@@ -367,8 +376,8 @@ def main():
         if not skip_polyu and not os.path.isdir(os.path.join(DATA, "PolyU")):
             print(f"quality: PolyU rows skipped ({os.path.normpath(os.path.join(DATA, 'PolyU'))} is not here)", file=sys.stderr)
             skip_polyu = True
-        for half in ([] if skip_polyu else args.polyu.split(",")):
-            rows.append(polyu_row(args, half, extra, tmp))
+        for half, noise_model in [] if skip_polyu else [(h, m) for m in args.polyu_models.split(",") for h in args.polyu.split(",")]:
+            rows.append(polyu_row(args, half, extra, tmp, noise_model))
             print(f"done: {rows[-1][0]}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in rows[-1][1].items() if v is not None),
                   file=sys.stderr, flush=True)
     size = "32px center crops" if args.short else (f"{args.crop}px center crops" if args.crop else "whole images")

@@ -39,6 +39,8 @@ public struct RestoreOptions: Sendable {
     public var srTaps: [Float]?
     /// denoise, deblur: noise standard deviation in 0-255 units (e.g. 25); nil: estimated.
     public var noiseSigma: Double?
+    /// denoise: white Gaussian noise, or a camera's (`NoiseModel`).
+    public var noiseModel: NoiseModel = .white
     /// deblur: standard deviation in pixels of the Gaussian blur (ignored when `blurKernel` is given).
     public var blurSigma: Double = 1.6
     /// deblur: a square, odd-sized kernel, row-major (normalized to sum 1).

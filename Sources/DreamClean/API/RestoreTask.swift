@@ -33,3 +33,11 @@ public enum RestorePreset: String, Sendable, CaseIterable {
     /// are on when their switches are left unset: not for paper, which is the paper's method and nothing else.
     public var usesBlindExtras: Bool { self != .paper }
 }
+
+/// What kind of noise the denoise task removes. A camera's noise is not white: demosaicing spreads it over neighbouring
+/// pixels and in-camera processing and JPEG remove its finest scale, so a white-noise denoiser at its level leaves most
+/// of it. `camera` denoises the four stride-2 sub-images of the photo apart (pixel-shuffle down-sampling, after Zhou et
+/// al., AAAI 2020), in which neighbouring pixels were two apart and carry far less of that correlation.
+public enum NoiseModel: String, Sendable, CaseIterable {
+    case white, camera
+}

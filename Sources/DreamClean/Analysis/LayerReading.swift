@@ -6,8 +6,8 @@
 struct LayerReading: Equatable, Sendable {
     /// What a task's analysis reads.
     enum Needs: Equatable, Sendable {
-        /// The noise level (`NoiseEstimator`).
-        case noise
+        /// The noise level (`NoiseEstimator`), and one scale coarser too when `coarse` (a camera's noise).
+        case noise(coarse: Bool)
         /// The blind reading (`BlindReading`: noise at two scales, the JPEG lattice, and the blur when `readsBlur`).
         case blind(readsBlur: Bool)
         /// The noise level and the mean of the known pixels (`fill`), for inpainting's holes.
@@ -16,6 +16,8 @@ struct LayerReading: Equatable, Sendable {
 
     /// Noise σ on the model's [-1, 1] scale.
     var noiseLevel: Double
+    /// The same read one scale coarser (`NoiseEstimator.coarseSigma`), where the task reads it (else 0).
+    var coarseNoiseLevel = 0.0
     /// The DC quantization step of a JPEG lattice, if the colour shows one.
     var jpegStep: Int?
     /// The Gaussian blur blind restoration undoes (`BlurEstimator.deblurSigma`), if the colour reads blurred.
@@ -37,6 +39,7 @@ struct LayerReading: Equatable, Sendable {
             return
         }
         self.init(noiseLevel: NoiseEstimator.sigma(of: input, alpha: alpha))
+        if needs == .noise(coarse: true) { coarseNoiseLevel = NoiseEstimator.coarseSigma(of: input, alpha: alpha) }
         if needs == .noiseAndFill, let mask { fill = Self.knownMean(input, alpha: alpha, mask: mask) }
     }
 

@@ -23,9 +23,9 @@ enum NoiseEstimator {
     /// doubled (white noise averaged over four pixels has half its σ, so white noise reads about `sigma` here too).
     /// Noise that demosaicing and in-camera processing spread over neighbouring pixels, as a camera's is, has little
     /// power at the finest scale and reads several times higher here than there; so does fine image texture.
-    static func coarseSigma(of image: ImageBuffer) -> Double {
+    static func coarseSigma(of image: ImageBuffer, alpha: Bool = false) -> Double {
         var coefficients: [Float] = []
-        let channels = 0..<image.colorChannels
+        let channels = alpha ? image.channels - 1..<image.channels : 0..<image.colorChannels
         let total = channels.reduce(0.0) { sum, channel in
             sum + 2 * sigma(height: image.height / 2, width: image.width / 2, coefficients: &coefficients) { y, x in
                 let value = { (yy: Int, xx: Int) in min(max(image.sample(xx, yy, channel), 0), 1) * 2 - 1 }

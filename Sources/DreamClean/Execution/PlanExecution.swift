@@ -86,8 +86,22 @@ extension Restorer {
         return try run(layer, measured: measured, band: band, job, noise: &noise) { progress(0.1 + 0.9 * $0) }
     }
 
+    /// A layer on its measurement: whole, or sub-image by sub-image (`PixelShuffle`; no task with a mask subsamples).
     private func run(_ layer: RestorationPlan.Layer, measured y: Tensor, band: MemoryPlan.Band, _ job: Job,
                      noise: inout GaussianNoise, progress: @escaping (Double) -> Bool) throws -> Tensor {
+        guard layer.subsampling > 1 else { return try runWhole(layer, measured: y, band: band, job, noise: &noise, progress: progress) }
+        let parts = try PixelShuffle.split(y, stride: layer.subsampling)
+        var restored: [Tensor] = []
+        for (index, part) in parts.enumerated() {
+            restored.append(try runWhole(layer, measured: part, band: band, job, noise: &noise) { fraction in
+                progress((Double(index) + fraction) / Double(parts.count))
+            })
+        }
+        return try PixelShuffle.merge(restored, stride: layer.subsampling, shape: y.shape)
+    }
+
+    private func runWhole(_ layer: RestorationPlan.Layer, measured y: Tensor, band: MemoryPlan.Band, _ job: Job,
+                          noise: inout GaussianNoise, progress: @escaping (Double) -> Bool) throws -> Tensor {
         var setup = try problem(layer.problem, y, rows: band.inputRows, job)
         if layer.chromaRadiusBefore > 0 {
             setup.start = try setup.start.copy()  // not the caller's band

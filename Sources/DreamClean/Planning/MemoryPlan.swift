@@ -59,6 +59,8 @@ struct MemoryPlan {
         var deblurs = false
         /// JPEG (the task, or blind that found the blocks) sampled twice (`BusyRegionBlend`).
         var busyRegionRun = false
+        /// A layer restores its sub-images apart (`PixelShuffle`).
+        var subsamples = false
         let processAlpha: Bool
         let hasMask: Bool
         let tileSize: Int, tileOverlap: Int
@@ -81,6 +83,7 @@ struct MemoryPlan {
         if r.deblurs { perPixel += Self.deblurBytesPerPixel }
         if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
         if r.busyRegionRun { perPixel += Self.busyRunBytesPerPixel }
+        if r.subsamples { perPixel += PixelShuffle.extraTensors * 12 }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
         let overlapOut = max(2 * r.tileOverlap, 32)
         let overlapIn = (overlapOut + r.scale - 1) / r.scale

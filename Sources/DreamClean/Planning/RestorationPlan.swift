@@ -52,6 +52,8 @@ public struct RestorationPlan: Sendable {
         public let problem: Problem
         /// The noise level the run starts from (model scale).
         public let noiseLevel: Double
+        /// 1, or the stride whose sub-images are restored apart, each as this layer says (`PixelShuffle`).
+        public let subsampling: Int
         /// JPEG: the chroma guided filter's radius before sampling and after each run (0: none).
         public let chromaRadiusBefore: Int
         public let chromaRadiusAfter: Int
@@ -120,8 +122,9 @@ public struct RestorationPlan: Sendable {
     static func resolve(options: RestoreOptions, color: LayerReading, alpha: LayerReading?, geometry: Geometry,
                         model: Model) throws -> RestorationPlan {
         let policy = options.task.policy
-        let colorLayer = layer(policy, options, color, model.schedule)
-        let alphaLayer = alpha.map { layer(policy, options, $0, model.schedule) }
+        let side = min(geometry.inputWidth, geometry.inputHeight)
+        let colorLayer = layer(policy, options, color, model.schedule, smallestSide: side)
+        let alphaLayer = alpha.map { layer(policy, options, $0, model.schedule, smallestSide: side) }
         let layers = [colorLayer] + (alphaLayer.map { [$0] } ?? [])
         guard let output = outputSize(width: geometry.inputWidth, height: geometry.inputHeight, options: options) else {
             throw RestoreError.invalidImage("a \(geometry.inputWidth)x\(geometry.inputHeight) input is too large for scale \(options.scale)")
@@ -133,7 +136,7 @@ public struct RestorationPlan: Sendable {
             outputChannels: geometry.outputChannels, outputSampleBytes: geometry.outputSampleBytes, task: options.task.rawValue,
             readsBlur: policy.reads(options) == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
-            busyRegionRun: layers.contains { $0.busyRun != nil }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
+            busyRegionRun: layers.contains { $0.busyRun != nil }, subsamples: layers.contains { $0.subsampling > 1 }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
             tileSize: tiles.tile, tileOverlap: tiles.overlap, sizeMultiple: model.sizeMultiple,
             networkBytes: model.networkBytes, footprint: model.footprint, budget: overflow ? Int.max : budget))
         // A tile rounded down to the network's multiple is the one asked for; only memory makes it smaller.
@@ -147,9 +150,10 @@ public struct RestorationPlan: Sendable {
     }
 
     /// A layer's problem and runs: the task's preset row (paper: its `PaperLoop`), the blind extras its switches leave
-    /// on, then what the options override.
+    /// on, then what the options override. An image whose smaller side is `smallestSide` is subsampled only when each
+    /// sub-image keeps `leastSubsampledSide` pixels.
     static func layer(_ policy: any TaskPolicy, _ options: RestoreOptions, _ reading: LayerReading,
-                              _ schedule: NoiseSchedule) -> Layer {
+                      _ schedule: NoiseSchedule, smallestSide: Int = .max) -> Layer {
         let (problem, noiseLevel) = policy.problem(options, reading)
         let tuned = policy.settings(options.preset, reading, noiseLevel: noiseLevel)
         let row = options.preset == .paper ? policy.paperLoop(reading).settings : tuned
@@ -176,10 +180,15 @@ public struct RestorationPlan: Sendable {
                        vpsIterations: vpsIterations, start: options.start ?? row.start, flipEnsemble: options.preset == .quality)
         }
         let chroma = options.usesChromaFilter
-        return Layer(problem: problem, noiseLevel: noiseLevel, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,
+        let stride = policy.subsampling(options)
+        let subsampling = smallestSide / stride >= Self.leastSubsampledSide ? stride : 1
+        return Layer(problem: problem, noiseLevel: noiseLevel, subsampling: subsampling, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,
                      chromaRadiusAfter: chroma ? tuned.chromaRadiusAfter : 0, run: run(calmStrength), busyRun: busyStrength.map(run),
                      measurementLayer: measurementLayer)
     }
+
+    /// A sub-image's least side: below it there is too little image around each pixel for the prior.
+    static let leastSubsampledSide = 8
 
     /// Beyond the paper, whose strength is tuned per task: start where the diffusion noise level
     /// σ_t = sqrt((1 − ᾱ_t)/ᾱ_t) matches the image's noise (at most strength 0.7). Below the first step's level

@@ -5,7 +5,8 @@
 /// whose 8x8 blocks show JPEG quantization is restored as `JPEGTask` does; one that reads blurred with white noise
 /// (`BlindReading`) is deblurred with the Gaussian its edges show, shrunk (`BlurEstimator.deblurSigma`).
 struct BlindTask: TaskPolicy {
-    var reads: LayerReading.Needs { .blind(readsBlur: true) }
+    /// No blur when deblurring a blur read from the edges is switched off.
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .blind(readsBlur: options.usesGuessedDeblur) }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         guard let blurSigma = reading.blurSigma else { return (.none, reading.noiseLevel) }

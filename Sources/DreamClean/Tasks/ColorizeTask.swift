@@ -4,8 +4,6 @@
 /// A gray image: colour from the prior, the gray kept (DDNM against the gray operator `gray_weights` names: luma by
 /// default, as gray photos are made).
 struct ColorizeTask: TaskPolicy {
-    var reads: LayerReading.Needs { .noise }
-
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         // Only a given level: the noise estimate reads the holes' edges (inpaint) or the lost colour (colorize) as
         // noise, and damping the projection by it cost 3.2 dB on 50 % missing pixels and 0.35 dB on colorize.

@@ -3,8 +3,6 @@
 
 /// Gaussian or user-kernel blur: the Fourier pseudo-inverse on the mirrored image as the start, DDNM+ against the blur.
 struct DeblurTask: TaskPolicy {
-    var reads: LayerReading.Needs { .noise }
-
     /// The measurement noise is the given level (at least 8-bit rounding's), or the estimate with a floor: the estimate
     /// reads a blurred image as nearly noiseless, and the pseudo-inverse then amplifies its quantization noise.
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {

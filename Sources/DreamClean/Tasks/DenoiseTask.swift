@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-/// Gaussian noise of a known (or estimated) level: the blind start at that level, with DDNM+ for A = I.
+/// Gaussian noise of a known (or estimated) level: the blind start at that level, with DDNM+ for A = I. A camera's
+/// noise (`NoiseModel.camera`) is denoised on the four stride-2 sub-images (`PixelShuffle`), at `cameraLevel` times
+/// its level.
 struct DenoiseTask: TaskPolicy {
-    var reads: LayerReading.Needs { .noise }
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noise(coarse: options.noiseModel == .camera) }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
-        let sigma = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
+        let sigma: Double
+        switch options.noiseModel {
+        case .white: sigma = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
+        case .camera: sigma = Self.cameraLevel * (options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.coarseNoiseLevel)
+        }
         return (.identity(noise: sigma), sigma)
     }
+
+    func subsampling(_ options: RestoreOptions) -> Int { options.noiseModel == .camera ? 2 : 1 }
+
+    /// camera: the sub-images' level, as a multiple of the noise's per-pixel standard deviation (given) or of its
+    /// coarse-scale reading (estimated: the finest scale hardly sees a camera's noise). Figures: MODEL_CARD.md,
+    /// "Camera noise".
+    static let cameraLevel = 1.25
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
         let row = Self.rows[preset]

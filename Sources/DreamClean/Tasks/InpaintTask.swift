@@ -4,7 +4,7 @@
 /// Missing pixels given by a mask: the holes filled from their surroundings (`HoleFill`) as the start, DDNM against
 /// the known pixels.
 struct InpaintTask: TaskPolicy {
-    var reads: LayerReading.Needs { .noiseAndFill }
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noiseAndFill }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         // Only a given level: the noise estimate reads the holes' edges (inpaint) or the lost colour (colorize) as

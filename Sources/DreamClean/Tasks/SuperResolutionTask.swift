@@ -7,8 +7,6 @@ import DreamCleanDiffusion
 /// reduction) or the caller's taps (`RestoreOptions.srTaps`) at an integer scale, from the bicubic upscale; the output
 /// is `scale` times larger.
 struct SuperResolutionTask: TaskPolicy {
-    var reads: LayerReading.Needs { .noise }
-
     func outputScale(_ options: RestoreOptions) -> Int { options.scale }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {

@@ -6,8 +6,9 @@ import DreamCleanDiffusion
 /// One task's policy, in one file each (`BlindTask`, `DenoiseTask`, ...): what the analysis reads for it, the problem
 /// its layers solve, and its preset rows. `RestorationPlan` asks these and nothing else about tasks.
 protocol TaskPolicy: Sendable {
-    /// What the colour's analysis reads (an alpha layer reads its noise, and the fill when the task needs it).
-    var reads: LayerReading.Needs { get }
+    /// What the colour's analysis reads for these options (an alpha layer reads its noise, and the fill when the
+    /// task needs it).
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs
     /// How many times larger than the input the output is.
     func outputScale(_ options: RestoreOptions) -> Int
     /// The measurement problem of a layer, and the noise level (model scale) its sampler run starts from.
@@ -19,16 +20,15 @@ protocol TaskPolicy: Sendable {
     func paperLoop(_ reading: LayerReading) -> PaperLoop
     /// The noise level (model scale) to denoise the measurement at before the problem is set up; nil: none.
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double?
+    /// 1, or the stride whose sub-images are restored apart (`PixelShuffle`: a camera's spatially correlated noise).
+    func subsampling(_ options: RestoreOptions) -> Int
 }
 
 extension TaskPolicy {
     func outputScale(_ options: RestoreOptions) -> Int { 1 }
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? { nil }
-
-    /// What the analysis reads for these options: no blur when deblurring a blur read from the edges is switched off.
-    func reads(_ options: RestoreOptions) -> LayerReading.Needs {
-        reads == .blind(readsBlur: true) && !options.usesGuessedDeblur ? .blind(readsBlur: false) : reads
-    }
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noise(coarse: false) }
+    func subsampling(_ options: RestoreOptions) -> Int { 1 }
 }
 
 extension RestoreTask {
