@@ -258,9 +258,9 @@ def polyu_row(args, half, extra, tmp, noise_model="white"):
     level estimated) and the known one the camera model at the true level (no baseline)."""
     scores = {k: [] for k in ("input", "baseline", "blind", "known")}
     seconds, worse = [], 0
+    camera = ["--task", "denoise", "--noise-model", "camera"] if noise_model == "camera" else []
     for name, noisy, clean in polyu_pairs(half):
         scores["input"].append((psnr(noisy, clean), ssim(noisy, clean)))
-        camera = ["--task", "denoise", "--noise-model", "camera"] if noise_model == "camera" else []
         if not args.no_baseline and not camera:
             b = cbm3d(noisy, read_noise(args.cli, args.model, noisy, tmp) / 255)
             scores["baseline"].append((psnr(b, clean), ssim(b, clean)))

@@ -49,7 +49,8 @@ final class PixelShuffleTests: XCTestCase {
         XCTAssertEqual(camera.problem, .identity(noise: camera.noiseLevel))
         // Sub-images of fewer than `leastSubsampledSide` pixels: the image is denoised whole.
         XCTAssertEqual(RestorationPlan.layer(options.task.policy, options, reading, schedule, smallestSide: 15).subsampling, 1)
-        // Estimated: from the coarse-scale reading, which the camera model asks the analysis for.
+        // Estimated: from the coarse-scale reading, which the camera model asks the analysis for only then.
+        XCTAssertEqual(DenoiseTask().reads(options), .noise(coarse: false))
         options.noiseSigma = nil
         XCTAssertEqual(DenoiseTask().reads(options), .noise(coarse: true))
         var coarse = reading

@@ -5,7 +5,10 @@
 /// noise (`NoiseModel.camera`) is denoised on the four stride-2 sub-images (`PixelShuffle`), at `cameraLevel` times
 /// its level.
 struct DenoiseTask: TaskPolicy {
-    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noise(coarse: options.noiseModel == .camera) }
+    /// The coarse-scale reading only where it gives the level: the camera model with no level given.
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs {
+        .noise(coarse: options.noiseModel == .camera && options.noiseSigma == nil)
+    }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         let sigma: Double
