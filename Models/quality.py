@@ -32,6 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "shared", "datasets", "test")
 SMOKE_PHOTOS = os.path.join(HERE, "..", "Tests", "Fixtures", "photos")
 SETS = ["CBSD68", "Set5", "Set14"]
+CLEAN_ROW = "clean (blind: output against input)"
+PASS_THROUGH_DB = 45  # a clean photo's blind result against itself, at least
 
 
 # ---- metrics ----------------------------------------------------------------------------------------------------
@@ -203,6 +205,8 @@ def tasks(short):
                     lambda e: ["--task", "denoise", "--noise-model", "camera", "--noise-sigma", f"{e['sigma']:.2f}"])
         return (f"camera {level}", degrade, lambda y, e: cbm3d(y, e["sigma"] / 255), ["--task", "blind"],
                 lambda e: ["--task", "denoise", "--noise-sigma", f"{e['sigma']:.2f}"])
+    # A clean photo should pass through blind mode nearly unchanged: its column is the output against the input.
+    clean = (CLEAN_ROW, lambda x, seed: (x, None), lambda y, e: y, ["--task", "blind"], None)
     if short:
         return [noise(25), sr(2)]
     # New rows go last: a row's seeds follow its position, and the rows above keep theirs.
@@ -210,7 +214,7 @@ def tasks(short):
             inpaint("inpaint 50% pixels", lambda shape, seed: random_mask(shape, 0.5, seed)),
             inpaint("inpaint block", lambda shape, seed: block_mask(shape)), blur_task, gray,
             camera("iso800"), camera("iso3200"), camera("iso12800"), noisy_sr(4, 0.05), resized_sr(4, 0), resized_sr(4, 0.05),
-            luma, blur_unknown_noise] + [camera(level, "camera") for level in ("iso800", "iso3200", "iso12800")]
+            luma, blur_unknown_noise] + [camera(level, "camera") for level in ("iso800", "iso3200", "iso12800")] + [clean]
 
 
 def load_images(per_set, crop, sets=SETS, root=DATA):
@@ -331,7 +335,7 @@ def main():
         images = load_images(args.per_set, args.crop, args.sets.split(","))
     extra = ["--preset", "fast" if args.short else args.preset] + args.extra.split()
     modes = args.modes.split(",")
-    rows = []
+    rows, worse = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for t, (name, degrade, baseline, blind_args, known_args) in enumerate(tasks(args.short)):
             if args.tasks and name not in args.tasks.split(","):
@@ -367,10 +371,14 @@ def main():
             rows.append((name, {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None
                                 for k, v in scores.items()}, np.mean(seconds) if seconds else 0.0))
             means = rows[-1][1]
-            # Targets are per image ("above bicubic on every crop"): how many the known operator left below the baseline.
+            # Targets are per image ("above bicubic on every crop"): how many the known operator left below the baseline,
+            # and how many blind mode left worse than they came in (a clean image: below PASS_THROUGH_DB).
             below = sum(k[0] < b[0] for k, b in zip(scores["known"], scores["baseline"]))
+            floor = (lambda i: PASS_THROUGH_DB) if name == CLEAN_ROW else (lambda i: i[0])
+            worse[name] = (sum(b[0] < floor(i) for b, i in zip(scores["blind"], scores["input"])), len(scores["blind"]))
             print(f"done: {name}: " + ", ".join(f"{k} {v[0]:.2f}" for k, v in means.items() if v is not None)
                   + (f", known below the baseline on {below} of {len(scores['known'])}" if scores["known"] and scores["baseline"] else "")
+                  + (f", blind worse on {worse[name][0]} of {worse[name][1]}" if scores["blind"] else "")
                   + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)
         skip_polyu = args.short or not args.polyu or (args.tasks and "polyu" not in args.tasks.split(","))
         if not skip_polyu and not os.path.isdir(os.path.join(DATA, "PolyU")):
@@ -391,6 +399,11 @@ def main():
     fmt = lambda v: "-" if v is None else f"{v[0]:.2f} / {v[1]:.3f}"  # noqa: E731
     for name, s, sec in rows:
         print(f"| {name} | {fmt(s['input'])} | {fmt(s['baseline'])} | {fmt(s['blind'])} | {fmt(s['known'])} | {sec:.1f} |")
+    if worse:
+        left = {name: n for name, n in worse.items() if n[0]}
+        print(f"\nblind worse than its input (a clean image: under {PASS_THROUGH_DB} dB against itself): "
+              f"{sum(n[0] for n in worse.values())} of {sum(n[1] for n in worse.values())} images"
+              + (" (" + "; ".join(f"{name}: {n[0]} of {n[1]}" for name, n in left.items()) + ")" if left else ""))
     if args.short:
         # The smoke test checks that the path gives sane images (a swapped channel or a shifted image scores far below
         # 20 dB); how good they are is the full table's business.

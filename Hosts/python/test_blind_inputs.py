@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The DreamClean authors
+"""Blind restoration with the default model on inputs a reading can trip on: a flat image, pure noise, 8x8, one row,
+a saturated photo, 16-bit noise below one 8-bit step, gray kept in colour, and clean photos. Each reading is defined,
+no result is farther from the truth than its input, and a clean photo comes back nearly unchanged (at least 45 dB)."""
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import dreamclean
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+PHOTOS = os.path.join(ROOT, "Tests", "Fixtures", "photos")
+CLEAN = ["bsds500-100075.png", "bsds500-100080.png"]
+
+
+@pytest.fixture(scope="module")
+def context():
+    with dreamclean.Context(os.path.join(ROOT, "Models", "default")) as dc:
+        yield dc
+
+
+def photo(name=CLEAN[1]):
+    return np.asarray(Image.open(os.path.join(PHOTOS, name)).convert("RGB")).astype(np.float64)
+
+
+def noisy(truth, sigma, seed=1, top=255):
+    return np.clip(np.round(truth + np.random.default_rng(seed).normal(0, sigma, truth.shape)), 0, top)
+
+
+def mse(a, b):
+    return float(np.mean((np.asarray(a, np.float64) - b) ** 2))
+
+
+def psnr(a, b, top=255.0):
+    error = mse(a, b)
+    return 99.0 if error == 0 else 10 * np.log10(top * top / error)
+
+
+def restore_blind(context, image):
+    """The reading (defined: finite numbers, no lattice or blur on these) and the blind result."""
+    reading = context.read(image)
+    assert np.isfinite(reading["noise_sigma"]) and reading["noise_sigma"] >= 0, reading
+    out = context.restore(image, seed=1)
+    assert out.shape == image.shape and out.dtype == image.dtype
+    return reading, out
+
+
+def test_a_flat_image_is_left_as_it_is(context):
+    flat = np.full((64, 64, 3), 128, np.uint8)
+    reading, out = restore_blind(context, flat)
+    assert reading["noise_sigma"] == 0 and reading["jpeg_step"] is None and reading["blur_sigma"] is None
+    assert np.array_equal(out, flat)
+
+
+def test_pure_noise_comes_closer_to_its_mean(context):
+    truth = np.full((64, 64, 3), 128.0)
+    image = noisy(truth, 30).astype(np.uint8)
+    reading, out = restore_blind(context, image)
+    assert abs(reading["noise_sigma"] - 30) < 3, reading
+    assert mse(out, truth) < mse(image, truth)
+
+
+def test_an_8x8_image_is_not_made_worse(context):
+    truth = photo()[20:28, 20:28]
+    image = noisy(truth, 10).astype(np.uint8)
+    _, out = restore_blind(context, image)
+    assert mse(out, truth) <= mse(image, truth)
+
+
+def test_a_one_row_image_is_left_as_it_is(context):
+    image = noisy(photo()[30:31], 10).astype(np.uint8)
+    reading, out = restore_blind(context, image)
+    assert reading["noise_sigma"] == 0  # no 2x2 block to read
+    assert np.array_equal(out, image)
+
+
+def saturated():
+    """The photo at the contrast that puts half its values at 255."""
+    clean = photo()
+    truth = np.minimum(np.round(clean * 255 / np.median(clean)), 255)
+    assert 0.4 < np.mean(truth == 255) < 0.6
+    return truth
+
+
+def test_a_saturated_photo_is_not_made_worse(context):
+    truth = saturated()
+    image = noisy(truth, 10).astype(np.uint8)
+    _, out = restore_blind(context, image)
+    assert mse(out, truth) <= mse(image, truth)
+    # Clean, it passes through: where one channel is cut at 255 the others' texture would read as noise.
+    clean = truth.astype(np.uint8)
+    _, out = restore_blind(context, clean)
+    assert psnr(out, clean) >= 45
+
+
+def test_16_bit_noise_below_one_8_bit_step_is_not_made_worse(context):
+    truth = np.round(photo() * 257)
+    image = noisy(truth, 0.3 * 257, top=65535).astype(np.uint16)
+    reading, out = restore_blind(context, image)
+    assert reading["noise_sigma"] < 1.5, reading
+    assert mse(out, truth) <= mse(image, truth)
+
+
+def test_gray_kept_in_colour_is_still_denoised(context):
+    """The same noise in every channel has no channel differences to read; it is read from the channels."""
+    gray = photo() @ np.array([0.299, 0.587, 0.114])
+    truth = np.repeat(gray[..., None], 3, axis=2)
+    image = np.repeat(noisy(gray, 15)[..., None], 3, axis=2).astype(np.uint8)
+    reading, out = restore_blind(context, image)
+    assert reading["noise_sigma"] > 10, reading
+    assert mse(out, truth) < mse(image, truth)
+
+
+@pytest.mark.parametrize("name", CLEAN)
+def test_a_clean_photo_passes_through(context, name):
+    """Fur: fine texture the finest wavelet scale alone reads as noise of 6-8/255."""
+    clean = photo(name).astype(np.uint8)
+    _, out = restore_blind(context, clean)
+    assert psnr(out, clean) >= 45
