@@ -120,3 +120,16 @@ def test_a_clean_photo_passes_through(context, name):
     clean = photo(name).astype(np.uint8)
     _, out = restore_blind(context, clean)
     assert psnr(out, clean) >= 45
+
+
+@pytest.mark.parametrize("params", [{}, {"task": "denoise", "noise_sigma": 50}], ids=["blind", "denoise"])
+def test_a_dark_photo_under_clipped_noise_keeps_its_black_level(context, params):
+    """A dark photo (mean 24/255) under noise of 50/255, cut at 0: the noisy mean is lifted by 10/255. The noise path
+    draws the clipped values back (`ClippedNoise`), so the result's mean is the truth's again (before: lifted as the
+    input, 34/255)."""
+    truth = photo() * 0.25
+    image = noisy(truth, 50).astype(np.uint8)
+    assert image.mean() - truth.mean() > 8
+    out = context.restore(image, seed=1, **params)
+    assert abs(out.mean() - truth.mean()) < 3, (out.mean(), truth.mean())
+    assert mse(out, truth) < mse(image, truth) / 10

@@ -87,8 +87,16 @@ extension Restorer {
     }
 
     /// A layer on its measurement: whole, or sub-image by sub-image (`PixelShuffle`; no task with a mask subsamples).
-    private func run(_ layer: RestorationPlan.Layer, measured y: Tensor, band: MemoryPlan.Band, _ job: Job,
+    private func run(_ layer: RestorationPlan.Layer, measured clipped: Tensor, band: MemoryPlan.Band, _ job: Job,
                      noise: inout GaussianNoise, progress: @escaping (Double) -> Bool) throws -> Tensor {
+        var y = clipped
+        if layer.unclips {
+            y = try clipped.copy()  // not the caller's band: the mix blends toward it
+            // A stream of its own, by image position: the draws do not depend on the band or on the sampler's.
+            var draws = GaussianNoise(seed: noise.seed, stream: noise.stream + 2)
+            draws.rowOffset = band.inputRows.lowerBound
+            try ClippedNoise.unclip(y, sigma: layer.noiseLevel, noise: &draws)
+        }
         guard layer.subsampling > 1 else { return try runWhole(layer, measured: y, band: band, job, noise: &noise, progress: progress) }
         let parts = try PixelShuffle.split(y, stride: layer.subsampling)
         var restored: [Tensor] = []

@@ -61,6 +61,8 @@ struct MemoryPlan {
         var busyRegionRun = false
         /// A layer restores its sub-images apart (`PixelShuffle`).
         var subsamples = false
+        /// A layer draws its clipped values back (`ClippedNoise`).
+        var unclips = false
         let processAlpha: Bool
         let hasMask: Bool
         let tileSize: Int, tileOverlap: Int
@@ -84,6 +86,7 @@ struct MemoryPlan {
         if r.flipEnsemble { perPixel += FlipEnsemble.extraTensors * 12 }
         if r.busyRegionRun { perPixel += Self.busyRunBytesPerPixel }
         if r.subsamples { perPixel += PixelShuffle.extraTensors * 12 }
+        if r.unclips { perPixel += ClippedNoise.workingBytesPerPixel }
         if r.processAlpha { perPixel += 12 }  // the colour result waits while the alpha runs
         let overlapOut = max(2 * r.tileOverlap, 32)
         let overlapIn = (overlapOut + r.scale - 1) / r.scale

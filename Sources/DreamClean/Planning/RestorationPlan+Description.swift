@@ -35,6 +35,7 @@ extension RestorationPlan {
     static func describe(_ layer: Layer) -> String {
         var parts = layer.measurementLayer.map { ["measurement first: " + describe($0.layer)] } ?? []
         parts += [layer.problem.summary, "from noise \(DecimalText.fixed(NoiseScale.pixels(fromModel: layer.noiseLevel)))/255"]
+        if layer.unclips { parts.append("clipped values drawn back") }
         if layer.subsampling > 1 { parts.append("on the \(layer.subsampling * layer.subsampling) stride-\(layer.subsampling) sub-images apart") }
         if layer.chromaRadiusBefore > 0 { parts.append("chroma filter radius \(layer.chromaRadiusBefore) before") }
         parts.append(describe(layer.run))
@@ -63,6 +64,7 @@ extension RestorationPlan {
         JSONText.object([
             ("problem", JSONText.quoted(layer.problem.summary)),
             ("noise_sigma", JSONText.number(NoiseScale.pixels(fromModel: layer.noiseLevel))), ("subsampling", "\(layer.subsampling)"),
+            ("unclips", "\(layer.unclips)"),
             ("chroma_radius_before", "\(layer.chromaRadiusBefore)"), ("chroma_radius_after", "\(layer.chromaRadiusAfter)"),
             ("runs", "[" + ([layer.run] + (layer.busyRun.map { [$0] } ?? [])).map(json).joined(separator: ", ") + "]"),
             ("measurement_layer", layer.measurementLayer.map { json($0.layer) } ?? "null"),

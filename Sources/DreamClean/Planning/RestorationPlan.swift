@@ -54,6 +54,9 @@ public struct RestorationPlan: Sendable {
         public let noiseLevel: Double
         /// 1, or the stride whose sub-images are restored apart, each as this layer says (`PixelShuffle`).
         public let subsampling: Int
+        /// The image's clipped values are drawn back at `noiseLevel` before the run (`ClippedNoise`); it is then both
+        /// the start and the measurement.
+        public let unclips: Bool
         /// JPEG: the chroma guided filter's radius before sampling and after each run (0: none).
         public let chromaRadiusBefore: Int
         public let chromaRadiusAfter: Int
@@ -136,7 +139,8 @@ public struct RestorationPlan: Sendable {
             outputChannels: geometry.outputChannels, outputSampleBytes: geometry.outputSampleBytes, task: options.task.rawValue,
             readsBlur: policy.reads(options) == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
-            busyRegionRun: layers.contains { $0.busyRun != nil }, subsamples: layers.contains { $0.subsampling > 1 }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
+            busyRegionRun: layers.contains { $0.busyRun != nil }, subsamples: layers.contains { $0.subsampling > 1 },
+            unclips: layers.contains { $0.unclips || $0.measurementLayer?.layer.unclips == true }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
             tileSize: tiles.tile, tileOverlap: tiles.overlap, sizeMultiple: model.sizeMultiple,
             networkBytes: model.networkBytes, footprint: model.footprint, budget: overflow ? Int.max : budget))
         // A tile rounded down to the network's multiple is the one asked for; only memory makes it smaller.
@@ -182,7 +186,8 @@ public struct RestorationPlan: Sendable {
         let chroma = options.usesChromaFilter
         let stride = policy.subsampling(options)
         let subsampling = smallestSide / stride >= Self.leastSubsampledSide ? stride : 1
-        return Layer(problem: problem, noiseLevel: noiseLevel, subsampling: subsampling, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,
+        return Layer(problem: problem, noiseLevel: noiseLevel, subsampling: subsampling,
+                     unclips: policy.unclips(options, reading) && calmStrength > 0, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,
                      chromaRadiusAfter: chroma ? tuned.chromaRadiusAfter : 0, run: run(calmStrength), busyRun: busyStrength.map(run),
                      measurementLayer: measurementLayer)
     }

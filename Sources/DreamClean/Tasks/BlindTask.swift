@@ -14,6 +14,9 @@ struct BlindTask: TaskPolicy {
         return (.blur(.gaussian(sigma: blurSigma), noise: noise), noise)
     }
 
+    /// The noise path: a JPEG's error is not clipped noise, and deblurring's measurement keeps its own model.
+    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { reading.jpegStep == nil && reading.blurSigma == nil }
+
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
         if reading.jpegStep != nil { return JPEGTask().settings(preset, reading, noiseLevel: noiseLevel) }
         return reading.blurSigma == nil ? Self.noiseRows[preset] : Self.deblurRows[preset]

@@ -21,6 +21,9 @@ struct DenoiseTask: TaskPolicy {
 
     func subsampling(_ options: RestoreOptions) -> Int { options.noiseModel == .camera ? 2 : 1 }
 
+    /// White noise only: a camera's is neither white nor Gaussian, and its level here is the sub-images' working one.
+    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { options.noiseModel == .white }
+
     /// camera: the sub-images' level, as a multiple of the noise's per-pixel standard deviation (given) or of its
     /// coarse-scale reading (estimated: the finest scale hardly sees a camera's noise). Figures: MODEL_CARD.md,
     /// "Camera noise".

@@ -22,6 +22,9 @@ protocol TaskPolicy: Sendable {
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double?
     /// 1, or the stride whose sub-images are restored apart (`PixelShuffle`: a camera's spatially correlated noise).
     func subsampling(_ options: RestoreOptions) -> Int
+    /// Whether a layer's image has its clipped values drawn back before the run (`ClippedNoise`): where its noise is
+    /// white Gaussian noise cut at black and white.
+    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool
 }
 
 extension TaskPolicy {
@@ -29,6 +32,7 @@ extension TaskPolicy {
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? { nil }
     func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noise(coarse: false) }
     func subsampling(_ options: RestoreOptions) -> Int { 1 }
+    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { false }
 }
 
 extension RestoreTask {
