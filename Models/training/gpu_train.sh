@@ -46,7 +46,8 @@ run() {  # run [MINUTES] [DEVICE] [BATCH] [OUT]
     [ "$device" = cuda ] && set -- "$@" --amp
     PYTHONUNBUFFERED=1 python3 "$HERE/train.py" "$@" --minutes "$minutes"
     python3 "$HERE/train.py" "$@" --export "$work/wide"
-    cp "$work/wide/config.json" "$work/run/loss.csv" "$out/"
+    cp "$work/wide/config.json" "$out/"
+    [ -f "$work/run/loss.csv" ] && cp "$work/run/loss.csv" "$out/"  # written every 50 steps
     split -b "$PART_BYTES" -d "$work/wide/model.safetensors" "$out/model.safetensors.part"
     ls -l "$out"
 }
@@ -54,7 +55,8 @@ run() {  # run [MINUTES] [DEVICE] [BATCH] [OUT]
 receive() {  # receive DIR [TARGET]: DIR holds config.json, loss.csv and model.safetensors.part*; TARGET Models/wide
     target=${2:-$ROOT/Models/wide}
     mkdir -p "$target"
-    cp "$1/config.json" "$1/loss.csv" "$target/"
+    cp "$1/config.json" "$target/"
+    [ -f "$1/loss.csv" ] && cp "$1/loss.csv" "$target/"
     cat "$1"/model.safetensors.part* > "$target/model.safetensors"
     cli="$ROOT/.build/release/dreamclean"
     "$cli" info --model "$target"
