@@ -44,8 +44,9 @@ ARCHITECTURES = {
     "c16": UNetConfig(base_channels=32, level_channels=[16, 32, 64, 128], time_embed_dim=128, num_res_blocks=2,
                       attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False,
                       norm_groups=16),
-    # The wider prior trained on a GPU (`Models/training/gpu_train.sh`, one run of at most 9 minutes on an H200): 2.25
-    # times c32's channels at every level; about 4.5 times c16's evaluation time on the CPU, so an option, not the default.
+    # The wider prior trained on a GPU (`Models/training/gpu_train.sh`, one run of at most 9 minutes on an H200): 1.5
+    # times c32's channels at every level (about 2.25 times its convolution work), slower on the CPU than c16 (not yet
+    # measured), so an option beside the default, not its replacement.
     "w48": UNetConfig(base_channels=48, level_channels=[48, 96, 144, 192], time_embed_dim=192, num_res_blocks=2,
                       attention_ds=[], middle_attention=False, use_scale_shift_norm=True, resblock_updown=False,
                       norm_groups=16),

@@ -33,7 +33,7 @@ enum NoiseEstimator {
     /// White noise reads within 0.9-1.05 of its level from the channel differences on the development crops (5-25/255);
     /// clean crops read 0-0.7/255 there (3.5 and 8.9 on a face and a mandrill's coloured fur), against 0.7-9 whole.
     /// Twice the channels' reading keeps white noise's reading (texture raises it by less than that) and the camera
-    /// model's (its colour matrix mixes the channels' noise: 0.55-0.65 of the whole reading), and a clean photo's
+    /// model's (its colour matrix mixes the channels' noise: 0.55-0.75 of the whole reading), and a clean photo's
     /// reading falls below the least noise the model removes.
     static let chromaBound = 2.0
 
