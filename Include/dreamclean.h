@@ -89,9 +89,12 @@ typedef bool (*dc_progress_fn)(void *user, double fraction);
 /* Loads a model folder (config.json + model.safetensors); NULL loads the default model ($DREAMCLEAN_MODEL, else the
  * one `make install` put under PREFIX/share/dreamclean/models/default). */
 dc_status dc_context_new(const char *model_path, dc_context *out);
-/* Context settings: "num_threads" (0 = one per core, at most 256; the weights loaded at creation are kept, the
- * folder is not read again, results do not change; the threads are tried first, so a count the process cannot start
- * is DC_ERROR_OUT_OF_MEMORY, not an exit); "max_memory_mb"
+/* Context settings: "num_threads" (0, the default = one per core that other processes leave idle, re-read as the
+ * work runs, so that a busy neighbour does not stall the compute threads at every barrier; N = always N; at most 256;
+ * the weights loaded at creation are kept, the folder is not read again, results do not change; the threads are tried
+ * first, so a count the process cannot start is DC_ERROR_OUT_OF_MEMORY, not an exit). A host that runs several
+ * executions at once, on several contexts, gives each num_threads = cores / executions: the automatic count treats
+ * this process's own threads as its own work, not as a neighbour's; "max_memory_mb"
  * (16 to 2^30, default 2048): what one execution may hold besides its input, output and mask images. Larger images are
  * restored in overlapping bands (the layout, and so the result, may change slightly with this limit); an execution
  * that cannot fit fails with DC_ERROR_OUT_OF_MEMORY before any work. A filter's "max_memory_mb" parameter (0: this

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
-"""`make bench`: one 256x256 forward pass, batch 1, of three UNets with random weights, in DreamClean and in PyTorch
-(eager and torch.compile with inductor and channels_last) on the same weights and thread count. Each engine runs in its
-own process so that its peak resident memory is its own. Prints a markdown table; ratios are PyTorch time / ours.
+"""`make bench`: one 256x256 forward pass, batch 1, of three UNets with random weights, in DreamClean, in PyTorch
+(eager and torch.compile with inductor and channels_last), and in ONNX Runtime and OpenVINO (CPU, fp32, the same
+weights exported through ONNX) at the same thread count. Each engine runs in its own process so that its peak
+resident memory is its own. Prints a markdown table; ratios are the other engine's time / ours.
 
     python3 Models/bench.py --swift-bench .build/release/dreamclean-bench [--models adm,ddpm,compact] [--runs 3]
 """
@@ -13,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -72,31 +74,100 @@ def torch_worker(args):
     """Runs in a child process: loads the weights, times the forward passes, prints one JSON line."""
     import torch
     torch.set_num_threads(args.threads)
-    from dreamclean_models.modelfile import load_model
-    if args.family == "ddpm":
-        from diffusers import UNet2DModel
-        model = UNet2DModel.from_pretrained(os.path.join(args.model, "diffusers")).eval()
-        forward = lambda x, t: model(x, t).sample  # noqa: E731
-    else:
-        model, _ = load_model(args.model)
-        forward = model
-    x = torch.randn(1, 3, 256, 256, generator=torch.Generator().manual_seed(0))
-    t = torch.tensor([500.0])
+    model, forward = load_torch(args.model, args.family)
+    x, t = bench_input()
     if args.mode == "compile":
         model = model.to(memory_format=torch.channels_last)
         x = x.to(memory_format=torch.channels_last)
         forward = torch.compile(forward)
-    times = []
     with torch.inference_mode():
+        print(json.dumps(time_calls(lambda: forward(x, t), args.runs)))
+
+
+def export_onnx(folder, family):
+    """The model as ONNX (`folder/model.onnx`, made once from the same weights), for ONNX Runtime and OpenVINO."""
+    import torch
+    path = os.path.join(folder, "model.onnx")
+    if os.path.exists(path):
+        return path
+    model, forward = load_torch(folder, family)
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, x, t):
+            return forward(x, t)
+
+    x, t = bench_input()
+    with torch.inference_mode(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the TorchScript exporter, chosen: the new one needs onnxscript
+        torch.onnx.export(Wrapped().eval(), (x, t), path + ".part", input_names=["x", "t"], output_names=["eps"],
+                          opset_version=17, dynamo=False)
+        want = forward(x, t).numpy()
+    # The export must compute what PyTorch does before its time means anything: fp32 reorderings only.
+    import onnxruntime as ort
+    got = ort.InferenceSession(path + ".part", providers=["CPUExecutionProvider"]).run(None, {"x": x.numpy(), "t": t.numpy()})[0]
+    error = float(abs(got - want).max() / max(abs(want).max(), 1e-12))
+    print(f"{family}: ONNX export, ONNX Runtime against PyTorch: max error {error:.1e} of the largest output", file=sys.stderr)
+    if error > 1e-4:
+        sys.exit(f"bench: the ONNX export of {family} does not compute what PyTorch does ({error:.1e})")
+    os.replace(path + ".part", path)
+    return path
+
+
+def load_torch(folder, family):
+    """(module, forward(x, t)) in PyTorch, from the folder's weights."""
+    from dreamclean_models.modelfile import load_model
+    if family == "ddpm":
+        from diffusers import UNet2DModel
+        model = UNet2DModel.from_pretrained(os.path.join(folder, "diffusers")).eval()
+        return model, lambda x, t: model(x, t).sample
+    model, _ = load_model(folder)
+    return model, model
+
+
+def bench_input():
+    import torch
+    return torch.randn(1, 3, 256, 256, generator=torch.Generator().manual_seed(0)), torch.tensor([500.0])
+
+
+def time_calls(forward, runs):
+    """{first_ms, ms, median_ms, peak_rss_mib} of a warm-up call and `runs` timed ones."""
+    start = time.perf_counter()
+    forward()
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(runs):
         start = time.perf_counter()
-        forward(x, t)
-        first = time.perf_counter() - start
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            forward(x, t)
-            times.append(time.perf_counter() - start)
-    print(json.dumps({"first_ms": first * 1e3, "ms": [s * 1e3 for s in times], "median_ms": statistics.median(times) * 1e3,
-                      "peak_rss_mib": peak_rss_mib()}))
+        forward()
+        times.append(time.perf_counter() - start)
+    return {"first_ms": first * 1e3, "ms": [s * 1e3 for s in times], "median_ms": statistics.median(times) * 1e3,
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def onnx_worker(args):
+    """Runs in a child process: the ONNX export in ONNX Runtime (mode "ort") or OpenVINO (mode "openvino"), CPU, fp32,
+    `args.threads` threads; prints one JSON line."""
+    x, t = (v.numpy() for v in bench_input())
+    t = t.astype("float32")
+    path = os.path.join(args.model, "model.onnx")
+    if args.mode == "ort":
+        import onnxruntime as ort
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        forward = lambda: session.run(None, {"x": x, "t": t})  # noqa: E731
+    else:
+        import openvino as ov
+        compiled = ov.Core().compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": args.threads,
+                                                         "INFERENCE_PRECISION_HINT": "f32"})
+        request = compiled.create_infer_request()
+        forward = lambda: request.infer({"x": x, "t": t})  # noqa: E731
+    print(json.dumps(time_calls(forward, args.runs)))
 
 
 def peak_rss_mib():
@@ -121,13 +192,18 @@ def main():
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
     p.add_argument("--root", default=".build/bench-models")
     p.add_argument("--no-compile", action="store_true", help="skip torch.compile (it takes minutes on big models)")
-    p.add_argument("--torch-worker", dest="mode", choices=["eager", "compile"], help=argparse.SUPPRESS)
+    p.add_argument("--no-onnx", action="store_true", help="skip ONNX Runtime and OpenVINO")
+    p.add_argument("--fma-peak", default=".build/fma_peak", help="the FMA peak program (Tests/bench/fma_peak.c); '' to skip")
+    p.add_argument("--torch-worker", dest="mode", choices=["eager", "compile", "ort", "openvino"], help=argparse.SUPPRESS)
     p.add_argument("--model", help=argparse.SUPPRESS)
     p.add_argument("--family", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.mode in ("ort", "openvino"):
+        return onnx_worker(args)
     if args.mode:
         return torch_worker(args)
 
+    peak = run_json([args.fma_peak, str(args.threads)])["gflops"] if args.fma_peak else None
     rows = []
     for name in args.models.split(","):
         folder = prepare(name, args.root)
@@ -138,23 +214,31 @@ def main():
                   "--threads", str(args.threads), "--torch-worker"]
         eager = run_json(worker + ["eager"])
         compiled = None if args.no_compile else run_json(worker + ["compile"])
-        rows.append((name, params, gflop, ours, eager, compiled))
+        runtimes = {}
+        if not args.no_onnx:
+            export_onnx(folder, name)
+            runtimes = {mode: run_json(worker + [mode]) for mode in ("ort", "openvino")}
+        rows.append((name, params, gflop, ours, eager, compiled, runtimes))
 
     print(f"\nfp32, 256x256, batch 1, {args.threads} threads, median of {args.runs} runs after one warm-up; "
-          f"ratios are PyTorch's time / ours (above 1.00x: we are faster).\n")
-    print("| model | params | GFLOP | ours ms | ours GFLOP/s | ours peak MiB | first call ms | eager ms | eager peak MiB "
-          "| compile ms | compile peak MiB | compile wait s | vs eager | vs compile |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, params, gflop, ours, eager, compiled in rows:
-        c_ms = f"{compiled['median_ms']:.0f}" if compiled else "-"
+          f"ratios are the other engine's time / ours (above 1.00x: we are faster)"
+          + (f"; this machine's fp32 FMA peak at {args.threads} threads: {peak:.0f} GFLOP/s (Tests/bench/fma_peak.c)" if peak else "")
+          + ".\n")
+    print("| model | params | GFLOP | ours ms | ours GFLOP/s | of the FMA peak | ours peak MiB | first call ms | eager ms | eager peak MiB "
+          "| compile ms | compile peak MiB | compile wait s | ONNX Runtime ms | OpenVINO ms | vs eager | vs compile "
+          "| vs ONNX Runtime | vs OpenVINO |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, params, gflop, ours, eager, compiled, runtimes in rows:
+        ms = lambda run: f"{run['median_ms']:.0f}" if run else "-"  # noqa: E731
+        of_peak = lambda rate: f"{rate / peak:.0%}" if peak else "-"  # noqa: E731
+        ratio = lambda run: f"{run['median_ms'] / ours['median_ms']:.2f}x" if run else "-"  # noqa: E731
         c_peak = f"{compiled['peak_rss_mib']:.0f}" if compiled else "-"
         c_wait = f"{(compiled['first_ms'] - compiled['median_ms']) / 1e3:.0f}" if compiled else "-"
-        c_ratio = f"{compiled['median_ms'] / ours['median_ms']:.2f}x" if compiled else "-"
+        ort, openvino = runtimes.get("ort"), runtimes.get("openvino")
         print(f"| {MODELS[name]} | {params / 1e6:.1f} M | {gflop:.0f} | {ours['median_ms']:.0f} | "
-              f"{gflop / ours['median_ms'] * 1e3:.0f} | {ours['peak_rss_mib']:.0f} | {ours['first_ms']:.0f} | "
-              f"{eager['median_ms']:.0f} | {eager['peak_rss_mib']:.0f} | {c_ms} | {c_peak} | {c_wait} | "
-              f"{eager['median_ms'] / ours['median_ms']:.2f}x | {c_ratio} |")
-
+              f"{gflop / ours['median_ms'] * 1e3:.0f} | {of_peak(gflop / ours['median_ms'] * 1e3)} | {ours['peak_rss_mib']:.0f} | {ours['first_ms']:.0f} | "
+              f"{eager['median_ms']:.0f} | {eager['peak_rss_mib']:.0f} | {ms(compiled)} | {c_peak} | {c_wait} | "
+              f"{ms(ort)} | {ms(openvino)} | {ratio(eager)} | {ratio(compiled)} | {ratio(ort)} | {ratio(openvino)} |")
 
 if __name__ == "__main__":
     main()

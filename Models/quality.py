@@ -263,24 +263,36 @@ def polyu_row(args, half, extra, tmp, noise_model="white"):
     scores = {k: [] for k in ("input", "baseline", "blind", "known")}
     seconds, worse = [], 0
     camera = ["--task", "denoise", "--noise-model", "camera"] if noise_model == "camera" else []
-    for name, noisy, clean in polyu_pairs(half):
+    for index, (name, noisy, clean) in enumerate(polyu_pairs(half)):
         scores["input"].append((psnr(noisy, clean), ssim(noisy, clean)))
         if not args.no_baseline and not camera:
             b = cbm3d(noisy, read_noise(args.cli, args.model, noisy, tmp) / 255)
             scores["baseline"].append((psnr(b, clean), ssim(b, clean)))
         out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "blind"]) + extra, tmp)
         scores["blind"].append((psnr(out, clean), ssim(out, clean)))
+        blind = out
         worse += scores["blind"][-1][0] < scores["input"][-1][0]
         seconds.append(sec)
         sigma = float(np.std(noisy - clean) * 255)
         out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "denoise"]) + ["--noise-sigma", f"{sigma:.2f}"] + extra, tmp)
         scores["known"].append((psnr(out, clean), ssim(out, clean)))
         seconds.append(sec)
+        if args.samples and index % POLYU_SAMPLE_EVERY == 0:
+            save_strip(args.samples, f"polyu {noise_model} {name}", [polyu_crop(p) for p in (noisy, blind, out, clean)])
     count = len(scores["input"])
     name = "PolyU real noise" + (", noise_model camera (blind: level estimated)" if camera else "")
     return (f"{name}, {half} half ({count} photos; blind worse on {worse})",
             {k: (np.mean([s[0] for s in v]), np.mean([s[1] for s in v])) if v else None for k, v in scores.items()},
             np.mean(seconds))
+
+
+POLYU_SAMPLE_EVERY = 16  # --samples: a strip for every 16th photo of a half (3-4 of its 48-52)
+
+
+def polyu_crop(x, size=160):
+    """A centre crop of a PolyU photo at twice its size (nearest), where the noise shows at a glance."""
+    top, left = (x.shape[0] - size) // 2, (x.shape[1] - size) // 2
+    return x[top:top + size, left:left + size].repeat(2, 0).repeat(2, 1)
 
 
 def run_cli(cli, model, image, args, tmp, extra=None, seed=1):

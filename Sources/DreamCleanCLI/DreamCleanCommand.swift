@@ -42,7 +42,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Model folder (config.json + model.safetensors); default: $DREAMCLEAN_MODEL or the installed default model.")
     var model: String?
 
-    @Option(help: "Compute threads (0: one per core; at most \(ThreadCapacity.maximum)).")
+    @Option(help: "Compute threads (0: one per core that other processes leave idle; at most \(ThreadCapacity.maximum)).")
     var threads: Int = 0
 
     func validate() throws {

@@ -16,7 +16,7 @@ extension DNNLBackend {
             // Per-row, per-channel sums (float within a row, double across rows in row order: thread-count independent).
             partialSums.withUnsafeMutableBufferPointer { partial in
                 guard let partialBase = partial.baseAddress else { return }
-                parallelFor(s.height, threads: threads) { rows in
+                parallelFor(s.height, threads: team) { rows in
                     var sum = [Float](repeating: 0, count: c), squares = [Float](repeating: 0, count: c)
                     for y in rows {
                         for i in 0..<c { sum[i] = 0; squares[i] = 0 }
@@ -69,7 +69,7 @@ extension DNNLBackend {
 
     private func applyAffine(source: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>, rows: Int, width: Int,
                              channels c: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, silu: Bool) {
-        parallelFor(rows, threads: threads) { range in
+        parallelFor(rows, threads: team) { range in
             for y in range {
                 for xx in 0..<width {
                     let src = source + (y * width + xx) * c, dst = target + (y * width + xx) * c
@@ -92,7 +92,7 @@ extension DNNLBackend {
     public func silu(_ x: Tensor) throws -> Tensor {
         let out = try Tensor(uninitialized: x.shape, pool: pool)
         let (src, dst) = (x.data, out.data)
-        parallelFor((x.count + 8191) / 8192, threads: threads) { blocks in
+        parallelFor((x.count + 8191) / 8192, threads: team) { blocks in
             var i = blocks.lowerBound * 8192
             let end = min(blocks.upperBound * 8192, x.count)
             while i + 8 <= end {
@@ -111,7 +111,7 @@ extension DNNLBackend {
         try ShapeChecks.same("add", a, b)
         let out = try Tensor(uninitialized: a.shape, pool: pool)
         let (pa, pb, po) = (a.data, b.data, out.data)
-        parallelFor((a.count + 8191) / 8192, threads: threads) { blocks in
+        parallelFor((a.count + 8191) / 8192, threads: team) { blocks in
             for i in blocks.lowerBound * 8192..<min(blocks.upperBound * 8192, a.count) { po[i] = pa[i] + pb[i] }
         }
         return out
@@ -121,7 +121,7 @@ extension DNNLBackend {
         try ShapeChecks.channelVector("channel bias", x, bias)
         let s = x.shape
         let (px, pb) = (x.data, bias.data)
-        parallelFor(s.batch * s.height, threads: threads) { rows in
+        parallelFor(s.batch * s.height, threads: team) { rows in
             for r in rows {
                 let n = r / s.height
                 for xx in 0..<s.width {
@@ -137,7 +137,7 @@ extension DNNLBackend {
         let s = x.shape
         let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: s.height * 2, width: s.width * 2, channels: s.channels), pool: pool)
         let (src, dst, c) = (x.data, out.data, s.channels)
-        parallelFor(s.batch * s.height * 2, threads: threads) { rows in
+        parallelFor(s.batch * s.height * 2, threads: team) { rows in
             for r in rows {
                 let sourceRow = src + (r / 2) * s.width * c
                 let targetRow = dst + r * s.width * 2 * c
@@ -153,7 +153,7 @@ extension DNNLBackend {
         let (h, w, c) = (s.height / 2, s.width / 2, s.channels)
         let out = try Tensor(uninitialized: TensorShape(batch: s.batch, height: h, width: w, channels: c), pool: pool)
         let (src, dst) = (x.data, out.data)
-        parallelFor(s.batch * h, threads: threads) { rows in
+        parallelFor(s.batch * h, threads: team) { rows in
             for r in rows {
                 let top = src + (2 * r) * s.width * c, bottom = top + s.width * c
                 for xx in 0..<w {
@@ -174,7 +174,7 @@ extension DNNLBackend {
         shape.channels = ca + cb
         let out = try Tensor(uninitialized: shape, pool: pool)
         let (pa, pb, po) = (a.data, b.data, out.data)
-        parallelFor(shape.batch * shape.height, threads: threads) { rows in
+        parallelFor(shape.batch * shape.height, threads: team) { rows in
             for pixel in rows.lowerBound * shape.width..<rows.upperBound * shape.width {
                 (po + pixel * (ca + cb)).update(from: pa + pixel * ca, count: ca)
                 (po + pixel * (ca + cb) + ca).update(from: pb + pixel * cb, count: cb)

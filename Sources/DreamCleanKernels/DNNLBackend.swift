@@ -12,28 +12,31 @@ import Synchronization
 /// the thread count: every reduction in the Swift ops runs in a fixed order.
 public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public let name = "onednn"
-    /// The OpenMP team size of every operation (`setThreads`).
+    /// The most OpenMP threads of an operation (`setThreads`; with 0, one per core).
     public var threads: Int { engine.threads }
+    /// The team of the operation about to run: `threads`, or with the setting 0 the cores other processes leave idle.
+    var team: Int { engine.refreshedTeam() }
     /// Recycles activation buffers between layers and forward passes.
     public let pool: BufferPool
     public var bufferPool: BufferPool? { pool }
     let engine: DNNLEngine
 
-    /// `threads` 0 means one per core; the pool keeps at most `poolBytes` of idle activation buffers. Throws when the
+    /// `threads` 0 means one per idle core (`IdleCores`, re-read as it runs); the pool keeps at most `poolBytes` of idle activation buffers. Throws when the
     /// process cannot start that many threads (`ThreadCapacity`).
     public init(threads: Int = 0, poolBytes: Int = 512 << 20) throws {
         let team = Self.teamSize(threads)
         try ThreadCapacity.check(team)
         pool = BufferPool(capacityBytes: poolBytes)
-        engine = try DNNLEngine(threads: team)
+        engine = try DNNLEngine(threads: team, followsIdleCores: threads <= 0)
     }
 
-    /// Runs every later operation on `threads` threads (0: one per core), keeping the weights: results do not depend
+    /// Runs every later operation on `threads` threads (0: one per idle core), keeping the weights: results do not depend
     /// on the count. Serialized with executions by the caller, like them; throws as `init` does, changing nothing.
     public func setThreads(_ threads: Int) throws {
         let team = Self.teamSize(threads)
         try ThreadCapacity.check(team)
         engine.threads = team
+        engine.followsIdleCores = threads <= 0
     }
 
     private static func teamSize(_ threads: Int) -> Int {
@@ -51,7 +54,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public func copy(_ x: Tensor) throws -> Tensor {
         let out = try Tensor(uninitialized: x.shape, pool: pool)
         let (src, dst) = (x.data, out.data)
-        parallelFor((x.count + 65535) / 65536, threads: threads) { blocks in
+        parallelFor((x.count + 65535) / 65536, threads: team) { blocks in
             let start = blocks.lowerBound * 65536
             (dst + start).update(from: src + start, count: min(blocks.upperBound * 65536, x.count) - start)
         }
@@ -71,7 +74,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         let rowBlocks = (m + rowBlock - 1) / rowBlock, columnBlocks = (n + columnBlock - 1) / columnBlock
         let failed = Atomic<Int32>(0)
         engine.useThreads()
-        parallelFor(rowBlocks * columnBlocks, threads: threads) { blocks in
+        parallelFor(rowBlocks * columnBlocks, threads: team) { blocks in
             for block in blocks {
                 let (row, column) = (block / columnBlocks * rowBlock, block % columnBlocks * columnBlock)
                 let (rows, columns) = (min(rowBlock, m - row), min(columnBlock, n - column))
@@ -128,7 +131,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     }
 
     private func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        parallelFor(rows, threads: threads) { range in
+        parallelFor(rows, threads: team) { range in
             for r in range {
                 let row = p + r * columns
                 var largest = -Float.infinity

@@ -70,7 +70,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         engine.useThreads()
-        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil, threads: engine.threads), outShape)
+        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil, threads: engine.team), outShape)
         let src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
         let dst = try DNNLMemory(engine, prepared.destination, wrapping: UnsafeMutableRawPointer(out.data))
         try engine.execute(prepared.primitive.primitive, [(DNNL_ARG_SRC, src.memory), (DNNL_ARG_WEIGHTS, prepared.weights.memory),

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import CDNNL
+import Glibc
 
 @inline(__always)
 func dnnlCheck(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
@@ -9,13 +10,23 @@ func dnnlCheck(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throw
 }
 
 /// oneDNN's CPU engine and an in-order stream. The stream is used by one thread at a time (callers serialize
-/// executions on a backend, and changes of `threads` with them), and every primitive runs on `threads` OpenMP threads.
+/// executions on a backend, and changes of `threads` with them), and every primitive runs on `team` OpenMP threads.
 final class DNNLEngine: @unchecked Sendable {
     let engine: dnnl_engine_t
     let stream: dnnl_stream_t
-    var threads: Int
+    /// The most threads a team may have: the setting, or one per core.
+    var threads: Int { didSet { team = threads; teamReadAt = 0 } }
+    /// Whether the team follows the cores other processes leave idle (`IdleCores`): the setting 0, one per core.
+    var followsIdleCores: Bool
+    /// The team of the next operations: `threads`, or fewer while other processes are busy (`refreshedTeam`).
+    private(set) var team: Int
+    private var teamReadAt: UInt64 = 0
 
-    init(threads: Int) throws {
+    /// How long a reading of the idle cores holds: reading them costs a few /proc files per thread of the process,
+    /// and the load of a restore's neighbours changes more slowly than this.
+    static let teamReadingNanoseconds: UInt64 = 100_000_000
+
+    init(threads: Int, followsIdleCores: Bool = false) throws {
         var engine: dnnl_engine_t?
         try dnnlCheck(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
         guard let engine else { throw KernelError.dnnl(call: "dnnl_engine_create", status: -1) }
@@ -28,6 +39,8 @@ final class DNNLEngine: @unchecked Sendable {
         self.engine = engine
         self.stream = stream
         self.threads = threads
+        self.followsIdleCores = followsIdleCores
+        team = threads
     }
 
     deinit {
@@ -35,8 +48,23 @@ final class DNNLEngine: @unchecked Sendable {
         dnnl_engine_destroy(engine)
     }
 
-    /// Sets the calling thread's OpenMP team size; OpenMP keeps it per thread, so this runs before each primitive.
-    func useThreads() { omp_set_num_threads(Int32(threads)) }
+    /// The team for the operation about to run, its idle-core reading renewed when it is older than
+    /// `teamReadingNanoseconds`. Results do not depend on it (every kernel computes an element the same way on any team).
+    func refreshedTeam() -> Int {
+        guard followsIdleCores else { return team }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let nanoseconds = UInt64(max(now.tv_sec, 0)) &* 1_000_000_000 &+ UInt64(max(now.tv_nsec, 0))
+        if teamReadAt == 0 || nanoseconds &- teamReadAt >= Self.teamReadingNanoseconds {
+            team = IdleCores.count(of: threads)
+            teamReadAt = nanoseconds
+        }
+        return team
+    }
+
+    /// Sets the calling thread's OpenMP team size to `team`; OpenMP keeps it per thread, so this runs before each
+    /// primitive (and does not renew the reading: a primitive is built and run for one team).
+    func useThreads() { omp_set_num_threads(Int32(team)) }
 
     /// A descriptor of an NHWC tensor (oneDNN's dims are always N, C, H, W).
     func nhwc(_ shape: TensorShape) throws -> dnnl_memory_desc_t {

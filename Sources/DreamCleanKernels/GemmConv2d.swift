@@ -61,7 +61,7 @@ final class GemmConv2d: Conv2dOperator, @unchecked Sendable {
         }
         bias.withUnsafeBufferPointer { b in
             let bias = nonNullBase(b)
-            parallelFor(pixels, threads: backend.threads) { range in
+            parallelFor(pixels, threads: backend.team) { range in
                 for p in range {
                     let row = target + p * co
                     for o in 0..<co { row[o] += bias[o] }
@@ -79,7 +79,7 @@ final class GemmConv2d: Conv2dOperator, @unchecked Sendable {
         // x: [H, W, Cin] -> zero-padded [Hp, Wp, Cin]
         let input = try Tensor(uninitialized: TensorShape(batch: 1, height: hp, width: wp, channels: ci), pool: backend.pool)
         let source = x.data + n * h * w * ci
-        parallelFor(hp, threads: backend.threads) { rows in
+        parallelFor(hp, threads: backend.team) { rows in
             for yp in rows {
                 let row = input.data + yp * wp * ci
                 let y = yp - d.padTop
@@ -107,7 +107,7 @@ final class GemmConv2d: Conv2dOperator, @unchecked Sendable {
         let target = out.data + n * ho * wo * co
         bias.withUnsafeBufferPointer { b in
             let bias = nonNullBase(b)
-            parallelFor(ho, threads: backend.threads) { range in
+            parallelFor(ho, threads: backend.team) { range in
                 for y in range {
                     for xo in 0..<wo {
                         let src = wide.data + (y * wp + xo) * co, dst = target + (y * wo + xo) * co

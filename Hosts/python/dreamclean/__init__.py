@@ -102,7 +102,7 @@ class Context:
     """A loaded model; share one between threads (its restorations run one at a time)."""
 
     def __init__(self, model: Optional[str] = None, threads: int = 0, max_memory_mb: Optional[int] = None):
-        """threads: 0 for one per core. max_memory_mb: what a restoration may hold besides its images (default
+        """threads: 0 for one per core that other processes leave idle. max_memory_mb: what a restoration may hold besides its images (default
         2048); larger images are restored in bands, and one that cannot fit raises OutOfMemoryError."""
         self._handle: Optional[ctypes.c_void_p] = None
         handle = ctypes.c_void_p()

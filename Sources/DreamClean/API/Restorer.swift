@@ -29,7 +29,7 @@ public final class Restorer: @unchecked Sendable {
     private var footprint: ActivationFootprint?
 
     /// Loads the model folder (config.json + weights), verifying every weight and the schedule the config gives;
-    /// `threads` 0 means one per core.
+    /// `threads` 0 means one per core that other processes leave idle.
     public convenience init(modelFolder: String, threads: Int = 0) throws {
         let config = try ModelConfig.load(folder: modelFolder)
         guard config.unet.inChannels == 3 else {
