@@ -22,16 +22,16 @@ final class TileChoiceTests: XCTestCase {
     }
 
     /// The power of two at least twice the training crops (at least 64), else 512; the overlap the reach, at most 64
-    /// and a quarter of the tile; what the options give wins, and an overlap of half the tile is refused by name.
+    /// and an eighth of the tile; what the options give wins, and an overlap of half the tile is refused by name.
     func testTheTileFollowsTheTrainingSizeAndTheOverlapTheReach() throws {
-        for (training, reach, tile, overlap) in [(48, 198, 128, 32), (256, 198, 512, 64), (20, 198, 64, 16), (64, 10, 128, 10)] {
+        for (training, reach, tile, overlap) in [(48, 198, 128, 16), (256, 198, 512, 64), (20, 198, 64, 8), (64, 10, 128, 10), (100, 198, 256, 32)] {
             let chosen = try choice(ModelTilingHint(trainingSize: training, reach: reach))
             XCTAssertEqual([chosen.tile, chosen.overlap], [tile, overlap], "training \(training), reach \(reach)")
         }
         let unstated = try choice(ModelTilingHint())
         XCTAssertEqual([unstated.tile, unstated.overlap], [512, 64])
         let given = try choice(ModelTilingHint(trainingSize: 48, reach: 198), tile: 96)
-        XCTAssertEqual([given.tile, given.overlap], [96, 24])
+        XCTAssertEqual([given.tile, given.overlap], [96, 12])
         XCTAssertEqual(try choice(ModelTilingHint(trainingSize: 48), overlap: 8).overlap, 8)
         XCTAssertThrowsError(try choice(ModelTilingHint(trainingSize: 48), overlap: 64)) { error in
             XCTAssertTrue("\(error)".contains("tile_overlap"), "\(error)")

@@ -56,7 +56,7 @@ extension RestoreParameter {
                help: "Largest network tile side (bounds memory; the model restores best on tiles near its training size)",
                store: { o, v in o.tileSize = v.map { Int($0) } }, load: { $0.tileSize.map { Double($0) } }),
         number("tile_overlap", .int, unit: "pixels", range: 0...2047, unset: -1,
-               meaning: "the model's convolution reach, at most 64 and a quarter of the tile",
+               meaning: "the model's convolution reach, at most 64 and an eighth of the tile",
                help: "Pixels shared by neighbouring tiles",
                constraint: ("less than tile_size / 2", { o in o.tileSize.map { (o.tileOverlap ?? 0) < $0 / 2 } ?? true }),
                store: { o, v in o.tileOverlap = v.map { Int($0) } }, load: { $0.tileOverlap.map { Double($0) } }),
