@@ -38,9 +38,10 @@ struct Batch {
         let manifest = try Manifest(path: restore.manifest)
         let cores = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
         let workers = min(restore.jobs, max(items.count, 1))
-        // Workers x threads stays within the cores: each worker gets its share unless --threads asks for fewer.
+        // Workers x threads stays within the cores: each worker gets its share unless --threads asks for fewer. One
+        // worker keeps the automatic count (0: the cores other processes leave idle).
         let share = max(cores / workers, 1)
-        let threads = restore.modelOptions.threads == 0 ? share : min(restore.modelOptions.threads, share)
+        let threads = restore.modelOptions.threads == 0 ? (workers == 1 ? 0 : share) : min(restore.modelOptions.threads, share)
         let state = BatchState(count: items.count, workers: workers, quiet: restore.quiet)
         // The model is loaded once up front (a model that does not load stops the batch, exit 69); worker 0 keeps
         // it, the others load their own.

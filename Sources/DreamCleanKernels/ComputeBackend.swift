@@ -29,7 +29,7 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// The pool that recycles this backend's activation buffers, if it keeps one (the memory plan sizes and measures
     /// it); nil: every buffer is fresh.
     var bufferPool: BufferPool? { get }
-    /// Runs later operations on `threads` compute threads (0: one per core), results unchanged; a backend with a
+    /// Runs later operations on `threads` compute threads (0: one per idle core), results unchanged; a backend with a
     /// fixed thread count ignores it.
     func setThreads(_ threads: Int) throws
 

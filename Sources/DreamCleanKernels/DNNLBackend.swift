@@ -21,8 +21,8 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public var bufferPool: BufferPool? { pool }
     let engine: DNNLEngine
 
-    /// `threads` 0 means one per idle core (`IdleCores`, re-read as it runs); the pool keeps at most `poolBytes` of idle activation buffers. Throws when the
-    /// process cannot start that many threads (`ThreadCapacity`).
+    /// `threads` 0 means one per idle core (`IdleCores`, re-read as it runs); the pool keeps at most `poolBytes` of
+    /// idle activation buffers. Throws when the process cannot start that many threads (`ThreadCapacity`).
     public init(threads: Int = 0, poolBytes: Int = 512 << 20) throws {
         let team = Self.teamSize(threads)
         try ThreadCapacity.check(team)
@@ -30,8 +30,8 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         engine = try DNNLEngine(threads: team, followsIdleCores: threads <= 0)
     }
 
-    /// Runs every later operation on `threads` threads (0: one per idle core), keeping the weights: results do not depend
-    /// on the count. Serialized with executions by the caller, like them; throws as `init` does, changing nothing.
+    /// Runs every later operation on `threads` threads (0: one per idle core), keeping the weights: results do not
+    /// depend on the count. Serialized with executions by the caller, like them; throws as `init` does, changing nothing.
     public func setThreads(_ threads: Int) throws {
         let team = Self.teamSize(threads)
         try ThreadCapacity.check(team)

@@ -17,7 +17,7 @@ public protocol NoiseNetwork: Sendable {
     func activationFootprint() throws -> ActivationFootprint
     /// How many bytes of idle activation buffers to keep between passes (more is faster, up to one pass's worth).
     func setActivationCache(bytes: Int)
-    /// Runs later passes on `threads` compute threads (0: one per core) with the same weights and results.
+    /// Runs later passes on `threads` compute threads (0: one per idle core) with the same weights and results.
     func setComputeThreads(_ threads: Int) throws
 }
 

@@ -58,7 +58,7 @@ public final class Restorer: @unchecked Sendable {
         self.tiling = tiling
     }
 
-    /// Runs later restorations on `threads` compute threads (0: one per core) with the weights already loaded, so
+    /// Runs later restorations on `threads` compute threads (0: one per idle core) with the weights already loaded, so
     /// results stay bit for bit the same. Waits for a restoration in progress; throws `RestoreError.busy` when called
     /// from a restoration's own progress callback, and the network's error when the threads cannot be started.
     public func setThreads(_ threads: Int) throws {
