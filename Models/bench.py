@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
-"""`make bench`: one 256x256 forward pass, batch 1, of three UNets with random weights, in DreamClean, in PyTorch
+"""`make bench`: one 256x256 forward pass (`--size`), batch 1, of three UNets with random weights, in DreamClean, in PyTorch
 (eager and torch.compile with inductor and channels_last), and in ONNX Runtime and OpenVINO (CPU, fp32, the same
 weights exported through ONNX) at the same thread count. Each engine runs in its own process so that its peak
 resident memory is its own. Prints a markdown table; ratios are the other engine's time / ours.
 
-    python3 Models/bench.py --swift-bench .build/release/dreamclean-bench [--models adm,ddpm,compact] [--runs 3]
+    python3 Models/bench.py --swift-bench .build/release/dreamclean-bench [--models adm,ddpm,compact] [--runs 3] [--size 256]
 """
 import argparse
 import json
@@ -55,8 +55,8 @@ def prepare(name, root):
     return folder
 
 
-def count(name, folder):
-    """(parameters, GFLOP per 256x256 forward), counted by PyTorch on the meta device."""
+def count(folder, size):
+    """(parameters, GFLOP per size x size forward), counted by PyTorch on the meta device."""
     import torch
     from torch.utils.flop_counter import FlopCounterMode
     from dreamclean_models.adm import UNet, UNetConfig
@@ -64,7 +64,7 @@ def count(name, folder):
         cfg = UNetConfig.from_dict(json.load(f)["unet"])
     with torch.device("meta"):
         model = UNet(cfg)
-        x = torch.empty(1, cfg.in_channels, 256, 256)
+        x = torch.empty(1, cfg.in_channels, size, size)
         with FlopCounterMode(display=False) as counter:
             model(x, torch.tensor([500.0]))
     return sum(p.numel() for p in model.parameters()), counter.get_total_flops() / 1e9
@@ -75,7 +75,7 @@ def torch_worker(args):
     import torch
     torch.set_num_threads(args.threads)
     model, forward = load_torch(args.model, args.family)
-    x, t = bench_input()
+    x, t = bench_input(args.size)
     if args.mode == "compile":
         model = model.to(memory_format=torch.channels_last)
         x = x.to(memory_format=torch.channels_last)
@@ -84,10 +84,11 @@ def torch_worker(args):
         print(json.dumps(time_calls(lambda: forward(x, t), args.runs)))
 
 
-def export_onnx(folder, family):
-    """The model as ONNX (`folder/model.onnx`, made once from the same weights), for ONNX Runtime and OpenVINO."""
+def export_onnx(folder, family, size):
+    """The model as ONNX for size x size inputs (`folder/model-SIZE.onnx`, made once from the same weights), for ONNX
+    Runtime and OpenVINO."""
     import torch
-    path = os.path.join(folder, "model.onnx")
+    path = onnx_path(folder, size)
     if os.path.exists(path):
         return path
     model, forward = load_torch(folder, family)
@@ -100,7 +101,7 @@ def export_onnx(folder, family):
         def forward(self, x, t):
             return forward(x, t)
 
-    x, t = bench_input()
+    x, t = bench_input(size)
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # the TorchScript exporter, chosen: the new one needs onnxscript
         torch.onnx.export(Wrapped().eval(), (x, t), path + ".part", input_names=["x", "t"], output_names=["eps"],
@@ -117,6 +118,10 @@ def export_onnx(folder, family):
     return path
 
 
+def onnx_path(folder, size):
+    return os.path.join(folder, f"model-{size}.onnx")
+
+
 def load_torch(folder, family):
     """(module, forward(x, t)) in PyTorch, from the folder's weights."""
     from dreamclean_models.modelfile import load_model
@@ -128,9 +133,9 @@ def load_torch(folder, family):
     return model, model
 
 
-def bench_input():
+def bench_input(size):
     import torch
-    return torch.randn(1, 3, 256, 256, generator=torch.Generator().manual_seed(0)), torch.tensor([500.0])
+    return torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(0)), torch.tensor([500.0])
 
 
 def time_calls(forward, runs):
@@ -150,9 +155,9 @@ def time_calls(forward, runs):
 def onnx_worker(args):
     """Runs in a child process: the ONNX export in ONNX Runtime (mode "ort") or OpenVINO (mode "openvino"), CPU, fp32,
     `args.threads` threads; prints one JSON line."""
-    x, t = (v.numpy() for v in bench_input())
+    x, t = (v.numpy() for v in bench_input(args.size))
     t = t.astype("float32")
-    path = os.path.join(args.model, "model.onnx")
+    path = onnx_path(args.model, args.size)
     if args.mode == "ort":
         import onnxruntime as ort
         options = ort.SessionOptions()
@@ -189,6 +194,7 @@ def main():
     p.add_argument("--swift-bench", default=".build/release/dreamclean-bench")
     p.add_argument("--models", default="adm,ddpm,compact")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--size", type=int, default=256, help="the input's side in pixels")
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
     p.add_argument("--root", default=".build/bench-models")
     p.add_argument("--no-compile", action="store_true", help="skip torch.compile (it takes minutes on big models)")
@@ -207,20 +213,23 @@ def main():
     rows = []
     for name in args.models.split(","):
         folder = prepare(name, args.root)
-        params, gflop = count(name, folder)
+        params, gflop = count(folder, args.size)
         print(f"{name}: {params / 1e6:.1f} M parameters, {gflop:.0f} GFLOP; timing...", file=sys.stderr, flush=True)
-        ours = run_json([args.swift_bench, "--model", folder, "--runs", str(args.runs), "--threads", str(args.threads)])
+        ours = run_json([args.swift_bench, "--model", folder, "--runs", str(args.runs), "--threads", str(args.threads),
+                         "--height", str(args.size), "--width", str(args.size),
+                         # Activations grow with the area; a restore sizes its buffer pool from its memory plan alike.
+                         "--pool-mib", str(512 * max(args.size * args.size // (256 * 256), 1))])
         worker = [sys.executable, os.path.abspath(__file__), "--model", folder, "--family", name, "--runs", str(args.runs),
-                  "--threads", str(args.threads), "--torch-worker"]
+                  "--threads", str(args.threads), "--size", str(args.size), "--torch-worker"]
         eager = run_json(worker + ["eager"])
         compiled = None if args.no_compile else run_json(worker + ["compile"])
         runtimes = {}
         if not args.no_onnx:
-            export_onnx(folder, name)
+            export_onnx(folder, name, args.size)
             runtimes = {mode: run_json(worker + [mode]) for mode in ("ort", "openvino")}
         rows.append((name, params, gflop, ours, eager, compiled, runtimes))
 
-    print(f"\nfp32, 256x256, batch 1, {args.threads} threads, median of {args.runs} runs after one warm-up; "
+    print(f"\nfp32, {args.size}x{args.size}, batch 1, {args.threads} threads, median of {args.runs} runs after one warm-up; "
           f"ratios are the other engine's time / ours (above 1.00x: we are faster)"
           + (f"; this machine's fp32 FMA peak at {args.threads} threads: {peak:.0f} GFLOP/s (Tests/bench/fma_peak.c)" if peak else "")
           + ".\n")
