@@ -2,7 +2,9 @@
  * Copyright (c) 2026 The DreamClean authors
  *
  * The machine's fp32 FMA peak as `make bench` quotes it: every thread of an OpenMP team runs 12 independent AVX2
- * fused multiply-add chains (enough to cover the FMA units' latency), best of 5 runs. Prints one JSON line:
+ * fused multiply-add chains (enough to cover the FMA units' latency), best of 5 runs. It is the AVX2 peak: where a
+ * CPU has full-width AVX-512 units (not Zen 4, which splits 512-bit FMAs in two), the true peak is twice it. Prints
+ * one JSON line:
  * {"threads": T, "gflops": G}. Usage: fma_peak [THREADS] (default: one per core). */
 #include <immintrin.h>
 #include <omp.h>
