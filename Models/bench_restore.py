@@ -42,7 +42,7 @@ def restore(cli, src, dst, *options):
     process = subprocess.Popen([cli, "restore", src, dst, "--task", "blind", "--quiet", *options])
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
+    code = process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     if code:
         sys.exit(f"bench_restore: the CLI failed ({code}) on {src} {' '.join(options)}")
     return seconds, usage.ru_maxrss / 1024

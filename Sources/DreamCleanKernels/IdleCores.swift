@@ -5,8 +5,8 @@ import Glibc
 
 /// How many of this process's cores other processes leave idle now: the automatic team size. OpenMP threads spin
 /// at every barrier; a team as large as the machine, sharing it with one busy process, waits at each barrier for a
-/// thread the scheduler has parked, and a restore that took 10 s idle took minutes. A team that fits in the idle
-/// cores keeps its pace (one busy process on two cores: one thread, about the idle time x 2 at most).
+/// thread the scheduler has parked (a 512x512 blind restore: 4.0 s idle, 11.4 s beside one busy process). A team
+/// that fits in the idle cores keeps its pace (one thread there: 5.5 s; docs/performance.md).
 ///
 /// Linux's instantaneous count of runnable threads (`/proc/loadavg`'s fourth field) less this process's own runnable
 /// ones (`/proc/self/task/*/stat`, state R): a thread of the host that calls us, or a second context of its own,

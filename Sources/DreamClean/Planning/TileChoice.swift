@@ -21,8 +21,8 @@ public struct ModelTilingHint: Sendable, Equatable {
 /// small crops restores whole photos best on tiles near them (the default model, 48-pixel crops: tiles of 64-128
 /// measured best, one pass 1.0 dB worse; MODEL_CARD.md, "Tiles"). So: the power of two at least twice the training
 /// size, 512 when unstated. The overlap is the convolutions' reach, at most 64 and an eighth of the tile: overlaps of
-/// 8 to 64 px at 128-px tiles measured within 0.01 dB on whole camera photos, and every overlapping pixel is evaluated
-/// twice (a 12 MP photo: an eighth of the tile took 25 % less time than a quarter; MODEL_CARD.md, "Tiles").
+/// 8 to 48 px at 128-px tiles measured within 0.01 dB on whole camera photos, and every overlapping pixel is evaluated
+/// at least twice (a 12 MP photo: an eighth of the tile took 25 % less time than a quarter; docs/performance.md).
 struct TileChoice: Equatable {
     let tile: Int
     let overlap: Int
