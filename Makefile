@@ -337,7 +337,7 @@ fuzz-vips-harness: sanitized-library-asan
 bench: require-python build ## forward-pass speed against PyTorch; whole 12 MP restores; restores beside a busy process
 	cc -O2 -mavx2 -mfma -fopenmp Tests/bench/fma_peak.c -o .build/fma_peak
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
-	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench --models compact --size 512
+	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench --models default --size 512
 	$(PYTHON) Models/bench_restore.py --cli $(RELEASE)/dreamclean
 
 # With ray[data] and network namespaces, also dreamclean.ray on a local 2-CPU cluster on loopback (as check-ray).

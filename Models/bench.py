@@ -5,7 +5,7 @@
 weights exported through ONNX) at the same thread count. Each engine runs in its own process so that its peak
 resident memory is its own. Prints a markdown table; ratios are the other engine's time / ours.
 
-    python3 Models/bench.py --swift-bench .build/release/dreamclean-bench [--models adm,ddpm,compact] [--runs 3] [--size 256]
+    python3 Models/bench.py --swift-bench .build/release/dreamclean-bench [--models adm,ddpm,default] [--runs 3] [--size 256]
 """
 import argparse
 import json
@@ -22,12 +22,16 @@ sys.path.insert(0, HERE)
 MODELS = {
     "adm": "ADM ImageNet-256 (guided-diffusion)",
     "ddpm": "DDPM CelebA-HQ 256 (diffusers UNet2DModel)",
-    "compact": "compact CPU default (Models/default architecture)",
+    "default": "the default model (Models/default, its trained weights)",
+    "compact": "compact c32 (the default model's architecture before session 12, random weights)",
 }
 
 
 def prepare(name, root):
-    """Creates the random-weight model folder (f16 weights, our format) once; returns its path."""
+    """Creates the random-weight model folder (f16 weights, our format) once; returns its path. "default" is the shipped
+    model itself."""
+    if name == "default":
+        return os.path.join(os.path.dirname(HERE), "Models", "default")
     import torch
     from dreamclean_models.adm import UNet
     from dreamclean_models.configs import imagenet256_uncond, default_cpu, DDPM_CELEBAHQ_256_DIFFUSERS
@@ -84,11 +88,11 @@ def torch_worker(args):
         print(json.dumps(time_calls(lambda: forward(x, t), args.runs)))
 
 
-def export_onnx(folder, family, size):
-    """The model as ONNX for size x size inputs (`folder/model-SIZE.onnx`, made once from the same weights), for ONNX
-    Runtime and OpenVINO."""
+def export_onnx(folder, family, size, root):
+    """The model as ONNX for size x size inputs (`root/family/model-SIZE.onnx`, made once from the same weights), for
+    ONNX Runtime and OpenVINO."""
     import torch
-    path = onnx_path(folder, size)
+    path = onnx_path(root, family, size)
     if os.path.exists(path):
         return path
     model, forward = load_torch(folder, family)
@@ -118,8 +122,9 @@ def export_onnx(folder, family, size):
     return path
 
 
-def onnx_path(folder, size):
-    return os.path.join(folder, f"model-{size}.onnx")
+def onnx_path(root, family, size):
+    os.makedirs(os.path.join(root, family), exist_ok=True)
+    return os.path.join(root, family, f"model-{size}.onnx")
 
 
 def load_torch(folder, family):
@@ -157,7 +162,7 @@ def onnx_worker(args):
     `args.threads` threads; prints one JSON line."""
     x, t = (v.numpy() for v in bench_input(args.size))
     t = t.astype("float32")
-    path = onnx_path(args.model, args.size)
+    path = onnx_path(args.root, args.family, args.size)
     if args.mode == "ort":
         import onnxruntime as ort
         options = ort.SessionOptions()
@@ -192,7 +197,7 @@ def run_json(cmd):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--swift-bench", default=".build/release/dreamclean-bench")
-    p.add_argument("--models", default="adm,ddpm,compact")
+    p.add_argument("--models", default="adm,ddpm,default")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--size", type=int, default=256, help="the input's side in pixels")
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
@@ -220,12 +225,12 @@ def main():
                          # Activations grow with the area; a restore sizes its buffer pool from its memory plan alike.
                          "--pool-mib", str(512 * max(args.size * args.size // (256 * 256), 1))])
         worker = [sys.executable, os.path.abspath(__file__), "--model", folder, "--family", name, "--runs", str(args.runs),
-                  "--threads", str(args.threads), "--size", str(args.size), "--torch-worker"]
+                  "--threads", str(args.threads), "--size", str(args.size), "--root", args.root, "--torch-worker"]
         eager = run_json(worker + ["eager"])
         compiled = None if args.no_compile else run_json(worker + ["compile"])
         runtimes = {}
         if not args.no_onnx:
-            export_onnx(folder, name, args.size)
+            export_onnx(folder, name, args.size, args.root)
             runtimes = {mode: run_json(worker + [mode]) for mode in ("ort", "openvino")}
         rows.append((name, params, gflop, ours, eager, compiled, runtimes))
 

@@ -5,7 +5,10 @@
 // and prints one JSON line with the timings and the process's peak resident memory.
 //
 //   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
-//                    [--pool-mib 512]
+//                    [--pool-mib 512] [--profile]
+//
+// With --profile the JSON line also holds "profile": the milliseconds of one more forward pass by op kind
+// (`ProfilingBackend`), largest first, and "profile_calls": how many calls each kind made.
 
 import DreamCleanKernels
 import DreamCleanNetworks
@@ -19,10 +22,15 @@ struct Options {
     var threads = 2
     var backend = "onednn"
     var poolMiB = 512
+    var profile = false
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
         while let flag = rest.popFirst() {
+            if flag == "--profile" {
+                profile = true
+                continue
+            }
             guard let value = rest.popFirst() else { throw BenchError.usage("\(flag) needs a value") }
             switch flag {
             case "--model": model = value
@@ -67,7 +75,9 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 func run() throws {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
-    let backend: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads, poolBytes: options.poolMiB << 20)
+    let engine: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads, poolBytes: options.poolMiB << 20)
+    let profiler = options.profile ? ProfilingBackend(engine) : nil
+    let backend = profiler ?? engine
     var net: UNet?
     let load = try seconds { net = try UNet(folder: options.model, backend: backend) }
     guard let net else { return }
@@ -85,10 +95,16 @@ func run() throws {
         if i == 0 { first = t } else { times.append(t) }
     }
     times.sort()
-    let result: [String: Any] = [
+    var result: [String: Any] = [
         "load_s": load, "first_ms": first * 1e3, "ms": times.map { $0 * 1e3 }, "median_ms": times[times.count / 2] * 1e3,
         "peak_rss_mib": peakResidentMiB(), "load_peak_rss_mib": loadPeak, "threads": options.threads, "backend": backend.name,
     ]
+    if let profiler {
+        profiler.reset()
+        let total = try seconds { _ = try net(x, timesteps: [500]) }
+        result["profile"] = profiler.milliseconds.merging(["total": total * 1e3]) { a, _ in a }
+        result["profile_calls"] = profiler.calls
+    }
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
 }

@@ -17,20 +17,13 @@ extension DNNLBackend {
             partialSums.withUnsafeMutableBufferPointer { partial in
                 guard let partialBase = partial.baseAddress else { return }
                 parallelFor(s.height, threads: team) { rows in
-                    var sum = [Float](repeating: 0, count: c), squares = [Float](repeating: 0, count: c)
+                    let sums = UnsafeMutablePointer<Float>.allocate(capacity: 2 * c)
+                    defer { sums.deallocate() }
+                    let squares = sums + c
                     for y in rows {
-                        for i in 0..<c { sum[i] = 0; squares[i] = 0 }
-                        let row = image + y * rowLength
-                        for xx in 0..<s.width {
-                            let pixel = row + xx * c
-                            for i in 0..<c {
-                                let v = pixel[i]
-                                sum[i] += v
-                                squares[i] += v * v
-                            }
-                        }
+                        rowSums(image + y * rowLength, width: s.width, channels: c, sums: sums, squares: squares)
                         for i in 0..<c {
-                            partialBase[(y * c + i) * 2] = Double(sum[i])
+                            partialBase[(y * c + i) * 2] = Double(sums[i])
                             partialBase[(y * c + i) * 2 + 1] = Double(squares[i])
                         }
                     }
@@ -57,35 +50,42 @@ extension DNNLBackend {
                 }
             }
             let target = out.data + n * s.height * rowLength
-            a.withUnsafeBufferPointer { a in
-                b.withUnsafeBufferPointer { b in
-                    applyAffine(source: image, target: target, rows: s.height, width: s.width, channels: c,
-                                a: nonNullBase(a), b: nonNullBase(b), silu: silu)
+            try a.withUnsafeBufferPointer { a in
+                try b.withUnsafeBufferPointer { b in
+                    try channelAffine(source: image, target: target, height: s.height, width: s.width, channels: c,
+                                      a: nonNullBase(a), b: nonNullBase(b), silu: silu)
                 }
             }
         }
         return out
     }
 
-    private func applyAffine(source: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>, rows: Int, width: Int,
-                             channels c: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, silu: Bool) {
-        parallelFor(rows, threads: team) { range in
-            for y in range {
-                for xx in 0..<width {
-                    let src = source + (y * width + xx) * c, dst = target + (y * width + xx) * c
-                    var i = 0
-                    while i + 8 <= c {
-                        let v = load8(src + i) * load8(a + i) + load8(b + i)
-                        store8(silu ? silu8(v) : v, dst + i)
-                        i += 8
-                    }
-                    while i < c {
-                        let v = src[i] * a[i] + b[i]
-                        dst[i] = silu ? siluScalar(v) : v
-                        i += 1
-                    }
-                }
+    /// Per-channel sums and sums of squares over one row of pixels, each channel accumulated in pixel order (eight
+    /// channels to a vector: the same additions in the same order as one channel at a time).
+    private func rowSums(_ row: UnsafePointer<Float>, width: Int, channels c: Int, sums: UnsafeMutablePointer<Float>,
+                         squares: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 8 <= c {
+            var sum = SIMD8<Float>(), square = SIMD8<Float>()
+            for xx in 0..<width {
+                let v = load8(row + xx * c + i)
+                sum += v
+                square += v * v
             }
+            store8(sum, sums + i)
+            store8(square, squares + i)
+            i += 8
+        }
+        while i < c {
+            var sum: Float = 0, square: Float = 0
+            for xx in 0..<width {
+                let v = row[xx * c + i]
+                sum += v
+                square += v * v
+            }
+            sums[i] = sum
+            squares[i] = square
+            i += 1
         }
     }
 

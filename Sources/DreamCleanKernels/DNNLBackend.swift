@@ -4,8 +4,8 @@
 import CDNNL
 import Synchronization
 
-/// The fast backend: convolutions and matrix products through oneDNN (its sgemm for stride-1 convolutions, see
-/// `GemmConv2d`; its convolution primitive for strided ones), the memory-bound ops
+/// The fast backend: convolutions and matrix products through oneDNN (its convolution primitive, or on CPUs without
+/// AVX-512 its sgemm for stride-1 convolutions, see `GemmConv2d`), the memory-bound ops
 /// (group norm fused with scale-shift and SiLU, resampling, concatenation) in SIMD Swift over `threads` threads.
 ///
 /// Executions on one backend must be serialized by the caller (the oneDNN stream is shared); results do not depend on
@@ -20,6 +20,8 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public let pool: BufferPool
     public var bufferPool: BufferPool? { pool }
     let engine: DNNLEngine
+    /// Group norm's second pass.
+    let channelAffine: DNNLChannelAffine
 
     /// `threads` 0 means one per idle core (`IdleCores`, re-read as it runs); the pool keeps at most `poolBytes` of
     /// idle activation buffers. Throws when the process cannot start that many threads (`ThreadCapacity`).
@@ -28,6 +30,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         try ThreadCapacity.check(team)
         pool = BufferPool(capacityBytes: poolBytes)
         engine = try DNNLEngine(threads: team, followsIdleCores: threads <= 0)
+        channelAffine = DNNLChannelAffine(engine: engine)
     }
 
     /// Runs every later operation on `threads` threads (0: one per idle core), keeping the weights: results do not
@@ -43,9 +46,18 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         max(threads > 0 ? threads : Int(omp_get_max_threads()), 1)
     }
 
+    /// Whether oneDNN's own convolution is the faster one for stride 1 on this CPU. oneDNN 2.6 has brgemm convolutions
+    /// for AVX-512 (`brgconv:avx512_core`: 170-215 GFLOP/s on the default model's shapes on a 2-core Zen 4, about 1.5x
+    /// the tap products of `GemmConv2d` there) but none for AVX2, where `GemmConv2d` is the faster (docs/performance.md).
+    /// Read from oneDNN's effective ISA, so `ONEDNN_MAX_CPU_ISA=AVX2` selects the AVX2 route on any machine.
+    static let convolutionPrimitiveForStrideOne: Bool = {
+        let avx512Core = dnnl_cpu_isa_avx512_core.rawValue
+        return dnnl_get_effective_cpu_isa().rawValue & avx512Core == avx512Core
+    }()
+
     public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
         try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)
-        if descriptor.stride == 1 {
+        if descriptor.stride == 1 && !Self.convolutionPrimitiveForStrideOne {
             return GemmConv2d(backend: self, descriptor: descriptor, weight: weight, bias: bias)
         }
         return try DNNLConv2d(engine: engine, pool: pool, descriptor: descriptor, weight: weight, bias: bias)

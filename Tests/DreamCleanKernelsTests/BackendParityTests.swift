@@ -87,6 +87,27 @@ final class BackendParityTests: XCTestCase {
         XCTAssertEqual(one.values, three.values)
     }
 
+    /// Convolutions at the default model's shapes (large enough that oneDNN splits them across threads) give the same
+    /// bits with 1 and 2 threads, on whichever route this CPU takes (`convolutionPrimitiveForStrideOne`).
+    func testConvolutionIsIndependentOfThreadCount() throws {
+        let cases: [(Conv2dDescriptor, TensorShape)] = [
+            (Conv2dDescriptor(inChannels: 16, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 96, width: 80, channels: 16)),
+            (Conv2dDescriptor(inChannels: 48, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 40, width: 56, channels: 48)),
+            (Conv2dDescriptor(inChannels: 128, outChannels: 128, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 24, width: 32, channels: 128)),
+            (Conv2dDescriptor(inChannels: 96, outChannels: 32, kernelSize: 1, padding: 0), TensorShape(batch: 1, height: 48, width: 40, channels: 96)),
+            (Conv2dDescriptor(inChannels: 32, outChannels: 32, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 64, width: 48, channels: 32)),
+        ]
+        let one = try DNNLBackend(threads: 1), two = try DNNLBackend(threads: 2)
+        for (i, (descriptor, shape)) in cases.enumerated() {
+            let weight = randomArray(descriptor.weightCount, seed: UInt64(60 + i), scale: 0.1)
+            let bias = randomArray(descriptor.outChannels, seed: UInt64(70 + i))
+            let x = try random(shape, seed: UInt64(80 + i))
+            let convOne = try one.makeConv2d(descriptor, weight: weight, bias: bias)
+            let convTwo = try two.makeConv2d(descriptor, weight: weight, bias: bias)
+            XCTAssertEqual(try convOne(x).values, try convTwo(x).values, "\(descriptor) on \(shape)")
+        }
+    }
+
     func testElementwiseOps() throws {
         let shape = TensorShape(batch: 2, height: 6, width: 4, channels: 11)
         let a = try random(shape, seed: 11, scale: 10), b = try random(shape, seed: 12)
