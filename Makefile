@@ -308,6 +308,8 @@ CHECKS := check-exports check-standalone check-version check-docs check-c check-
 test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing
+	@# The AVX2 route (tap-GEMM stride-1 convolutions, no bf16) on any CPU: oneDNN told to stop at AVX2.
+	ONEDNN_MAX_CPU_ISA=AVX2 swift test --disable-swift-testing --skip-build --filter 'BackendParityTests|UNetParityTests|RestorerTests'
 
 check: ## the Swift unit tests only (schema, golden preset table, numerics; 1.5 minutes from scratch): for everyday work
 	swift test --disable-swift-testing

@@ -36,7 +36,9 @@ let package = Package(
     targets: [
         // Debian's libdnnl-dev (oneDNN 2.6) and the OpenMP runtime it is built on.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
-        .target(name: "DreamCleanKernels", dependencies: ["CDNNL"]),
+        // The memory-bound loops that need the CPU's vector width (Swift builds for the x86-64 baseline).
+        .target(name: "CDreamCleanKernels"),
+        .target(name: "DreamCleanKernels", dependencies: ["CDNNL", "CDreamCleanKernels"]),
         // OpenSSL's libcrypto (Debian's libssl-dev) for the model files' SHA-256.
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
         .target(name: "DreamCleanNetworks", dependencies: ["DreamCleanKernels", "COpenSSL"]),

@@ -220,10 +220,14 @@ def main():
         folder = prepare(name, args.root)
         params, gflop = count(folder, args.size)
         print(f"{name}: {params / 1e6:.1f} M parameters, {gflop:.0f} GFLOP; timing...", file=sys.stderr, flush=True)
-        ours = run_json([args.swift_bench, "--model", folder, "--runs", str(args.runs), "--threads", str(args.threads),
-                         "--height", str(args.size), "--width", str(args.size),
-                         # Activations grow with the area; a restore sizes its buffer pool from its memory plan alike.
-                         "--pool-mib", str(512 * max(args.size * args.size // (256 * 256), 1))])
+        swift = [args.swift_bench, "--model", folder, "--runs", str(args.runs), "--threads", str(args.threads),
+                 "--height", str(args.size), "--width", str(args.size),
+                 # Activations grow with the area; a restore sizes its buffer pool from its memory plan alike.
+                 "--pool-mib", str(512 * max(args.size * args.size // (256 * 256), 1))]
+        ours = run_json(swift)
+        # bf16 convolutions where the CPU has them (the bench says "f32" back where it does not).
+        half = run_json(swift + ["--precision", "bf16"])
+        half = half if half.get("precision") == "bf16" else None
         worker = [sys.executable, os.path.abspath(__file__), "--model", folder, "--family", name, "--runs", str(args.runs),
                   "--threads", str(args.threads), "--size", str(args.size), "--root", args.root, "--torch-worker"]
         eager = run_json(worker + ["eager"])
@@ -232,7 +236,7 @@ def main():
         if not args.no_onnx:
             export_onnx(folder, name, args.size, args.root)
             runtimes = {mode: run_json(worker + [mode]) for mode in ("ort", "openvino")}
-        rows.append((name, params, gflop, ours, eager, compiled, runtimes))
+        rows.append((name, params, gflop, ours, half, eager, compiled, runtimes))
 
     print(f"\nfp32, {args.size}x{args.size}, batch 1, {args.threads} threads, median of {args.runs} runs after one warm-up; "
           f"ratios are the other engine's time / ours (above 1.00x: we are faster)"
@@ -240,19 +244,21 @@ def main():
           + ".\n")
     print("| model | params | GFLOP | ours ms | ours GFLOP/s | of the FMA peak | ours peak MiB | first call ms | eager ms | eager peak MiB "
           "| compile ms | compile peak MiB | compile wait s | ONNX Runtime ms | OpenVINO ms | vs eager | vs compile "
-          "| vs ONNX Runtime | vs OpenVINO |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, params, gflop, ours, eager, compiled, runtimes in rows:
+          "| vs ONNX Runtime | vs OpenVINO | ours bf16 ms | bf16 speed-up | bf16 vs ONNX Runtime |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, params, gflop, ours, half, eager, compiled, runtimes in rows:
         ms = lambda run: f"{run['median_ms']:.0f}" if run else "-"  # noqa: E731
         of_peak = lambda rate: f"{rate / peak:.0%}" if peak else "-"  # noqa: E731
         ratio = lambda run: f"{run['median_ms'] / ours['median_ms']:.2f}x" if run else "-"  # noqa: E731
+        speedup = lambda slow, fast: f"{slow['median_ms'] / fast['median_ms']:.2f}x" if slow and fast else "-"  # noqa: E731
         c_peak = f"{compiled['peak_rss_mib']:.0f}" if compiled else "-"
         c_wait = f"{(compiled['first_ms'] - compiled['median_ms']) / 1e3:.0f}" if compiled else "-"
         ort, openvino = runtimes.get("ort"), runtimes.get("openvino")
         print(f"| {MODELS[name]} | {params / 1e6:.1f} M | {gflop:.0f} | {ours['median_ms']:.0f} | "
               f"{gflop / ours['median_ms'] * 1e3:.0f} | {of_peak(gflop / ours['median_ms'] * 1e3)} | {ours['peak_rss_mib']:.0f} | {ours['first_ms']:.0f} | "
               f"{eager['median_ms']:.0f} | {eager['peak_rss_mib']:.0f} | {ms(compiled)} | {c_peak} | {c_wait} | "
-              f"{ms(ort)} | {ms(openvino)} | {ratio(eager)} | {ratio(compiled)} | {ratio(ort)} | {ratio(openvino)} |")
+              f"{ms(ort)} | {ms(openvino)} | {ratio(eager)} | {ratio(compiled)} | {ratio(ort)} | {ratio(openvino)} | "
+              f"{ms(half)} | {speedup(ours, half)} | {speedup(ort, half)} |")
 
 if __name__ == "__main__":
     main()

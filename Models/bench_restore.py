@@ -4,7 +4,8 @@
 noisy example (a BSDS500 crop, mirrored out to the size asked):
 
 - whole photos (default 4000x3000, 12 MP): the noisy photo and the same saved as a quality-30 JPEG, presets balanced
-  and fast: wall time, peak resident memory of the CLI, megapixels per second;
+  and fast, convolutions in f32 and (where the CPU has it) bf16: wall time, peak resident memory of the CLI,
+  megapixels per second;
 - under load (default 512x512): idle, and while one busy process (a single-threaded spin loop) shares the machine,
   with the automatic thread count (`--threads 0`, the default: the cores other processes leave idle) and with a team
   fixed at one thread per core (what 0 meant before): medians and the busy / idle ratio.
@@ -54,16 +55,28 @@ def whole_photo_rows(cli, tmp, height, width):
     Image.fromarray(photo).save(noisy)
     Image.fromarray(photo).save(jpeg, quality=30)
     rows = []
+    precisions = ("f32", "bf16") if bf16_native(cli) else ("f32",)
     for name, src in (("noisy photo", noisy), ("q30 JPEG", jpeg)):
         for preset in ("balanced", "fast"):
-            seconds, peak = restore(cli, src, os.path.join(tmp, "out.png"), "--preset", preset)
-            rows.append((name, preset, seconds, peak, height * width / 1e6 / seconds))
-            print(f"done: {name}, {preset}: {seconds:.1f} s", file=sys.stderr, flush=True)
+            for precision in precisions:
+                flags = ["--preset", preset] + (["--f32"] if precision == "f32" else [])
+                seconds, peak = restore(cli, src, os.path.join(tmp, "out.png"), *flags)
+                rows.append((name, preset, precision, seconds, peak, height * width / 1e6 / seconds))
+                print(f"done: {name}, {preset}, {precision}: {seconds:.1f} s", file=sys.stderr, flush=True)
     print(f"\n{width}x{height} ({height * width / 1e6:.1f} MP), `dreamclean restore --task blind`, one run each\n")
-    print("| input | preset | wall s | peak MiB | MP/s |")
-    print("|---|---|---|---|---|")
-    for name, preset, seconds, peak, rate in rows:
-        print(f"| {name} | {preset} | {seconds:.1f} | {peak:.0f} | {rate:.3f} |")
+    print("| input | preset | convolutions | wall s | peak MiB | MP/s |")
+    print("|---|---|---|---|---|---|")
+    for name, preset, precision, seconds, peak, rate in rows:
+        print(f"| {name} | {preset} | {precision} | {seconds:.1f} | {peak:.0f} | {rate:.3f} |")
+
+
+def bf16_native(cli):
+    """Whether this CPU runs the library's bf16 convolutions (the bench program next to the CLI says)."""
+    bench = os.path.join(os.path.dirname(cli), "dreamclean-bench")
+    model = os.path.join(HERE, "default")
+    out = subprocess.run([bench, "--model", model, "--height", "32", "--width", "32", "--runs", "1", "--precision", "bf16"],
+                         capture_output=True, text=True)
+    return out.returncode == 0 and '"precision":"bf16"' in out.stdout
 
 
 def load_rows(cli, tmp, size, runs):

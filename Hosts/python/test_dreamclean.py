@@ -46,6 +46,15 @@ def test_same_seed_same_result_and_strided_input(context):
     assert np.array_equal(a, b)
 
 
+def test_bf16_is_the_default_where_native_and_f32_on_request(context):
+    with dreamclean.Context(MODEL, threads=1, bf16=False) as full:
+        assert full.bf16 is False
+        x = image(np.float32)
+        a, b = (dc.restore(x, task="denoise", noise_sigma=20, steps=2, seed=9) for dc in (context, full))
+        assert np.abs(a - b).mean() < 1e-2
+        assert context.bf16 == (not np.array_equal(a, b))  # True only where the CPU has native bf16
+
+
 def test_super_resolution_output_is_larger(context):
     out = context.restore(image(np.float32), task="sr", scale=2, steps=2, seed=1)
     assert out.shape == (24, 32, 3)

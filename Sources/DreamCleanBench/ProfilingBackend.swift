@@ -17,6 +17,8 @@ final class ProfilingBackend: ComputeBackend, @unchecked Sendable {
     var name: String { inner.name }
     var bufferPool: BufferPool? { inner.bufferPool }
     func setThreads(_ threads: Int) throws { try inner.setThreads(threads) }
+    func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision { inner.setConvolutionPrecision(precision) }
+    var convolutionPrecision: ConvolutionPrecision { inner.convolutionPrecision }
 
     func reset() {
         milliseconds = [:]

@@ -5,7 +5,7 @@
 // and prints one JSON line with the timings and the process's peak resident memory.
 //
 //   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
-//                    [--pool-mib 512] [--profile]
+//                    [--pool-mib 512] [--precision f32|bf16] [--batch 1] [--profile]
 //
 // With --profile the JSON line also holds "profile": the milliseconds of one more forward pass by op kind
 // (`ProfilingBackend`), largest first, and "profile_calls": how many calls each kind made.
@@ -23,6 +23,8 @@ struct Options {
     var backend = "onednn"
     var poolMiB = 512
     var profile = false
+    var batch = 1
+    var precision = ConvolutionPrecision.f32
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -40,6 +42,10 @@ struct Options {
             case "--threads": threads = try Self.int(flag, value)
             case "--backend": backend = value
             case "--pool-mib": poolMiB = try Self.int(flag, value)
+            case "--batch": batch = try Self.int(flag, value)
+            case "--precision":
+                guard let chosen = ConvolutionPrecision(rawValue: value) else { throw BenchError.usage("--precision is f32 or bf16, not \(value)") }
+                precision = chosen
             default: throw BenchError.usage("unknown option \(flag)")
             }
         }
@@ -78,11 +84,12 @@ func run() throws {
     let engine: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads, poolBytes: options.poolMiB << 20)
     let profiler = options.profile ? ProfilingBackend(engine) : nil
     let backend = profiler ?? engine
+    let precision = backend.setConvolutionPrecision(options.precision)
     var net: UNet?
     let load = try seconds { net = try UNet(folder: options.model, backend: backend) }
     guard let net else { return }
     let loadPeak = peakResidentMiB()
-    let shape = TensorShape(batch: 1, height: options.height, width: options.width, channels: net.config.inChannels)
+    let shape = TensorShape(batch: options.batch, height: options.height, width: options.width, channels: net.config.inChannels)
     var generator = UInt64(12345)
     let x = try Tensor(shape: shape, nhwc: (0..<shape.checkedCount!).map { _ in
         generator = generator &* 6364136223846793005 &+ 1442695040888963407
@@ -91,17 +98,18 @@ func run() throws {
     var first = 0.0
     var times: [Double] = []
     for i in 0...options.runs {
-        let t = try seconds { _ = try net(x, timesteps: [500]) }
+        let t = try seconds { _ = try net(x, timesteps: [Float](repeating: 500, count: options.batch)) }
         if i == 0 { first = t } else { times.append(t) }
     }
     times.sort()
     var result: [String: Any] = [
         "load_s": load, "first_ms": first * 1e3, "ms": times.map { $0 * 1e3 }, "median_ms": times[times.count / 2] * 1e3,
         "peak_rss_mib": peakResidentMiB(), "load_peak_rss_mib": loadPeak, "threads": options.threads, "backend": backend.name,
+        "precision": precision.rawValue,
     ]
     if let profiler {
         profiler.reset()
-        let total = try seconds { _ = try net(x, timesteps: [500]) }
+        let total = try seconds { _ = try net(x, timesteps: [Float](repeating: 500, count: options.batch)) }
         result["profile"] = profiler.milliseconds.merging(["total": total * 1e3]) { a, _ in a }
         result["profile_calls"] = profiler.calls
     }

@@ -73,6 +73,9 @@ public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
                 throw APIError(.invalidArgument, "max_memory_mb = \(value) is out of range [\(range.lowerBound), \(range.upperBound)]")
             }
             context.memoryLimitMB = Int(value)
+        case .bf16:
+            guard value == 0 || value == 1 else { throw APIError(.invalidArgument, "bf16 = \(value) is not 0 or 1") }
+            try context.setBF16(value == 1)
         }
     }
 }
@@ -86,6 +89,7 @@ public func dc_context_get_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
         switch setting {
         case .threads: value.pointee = Int64(context.threads)
         case .memoryLimit: value.pointee = Int64(context.memoryLimitMB)
+        case .bf16: value.pointee = context.bf16 ? 1 : 0
         }
     }
 }
@@ -104,6 +108,7 @@ public func dc_context_get_model_info(_ handle: Handle?, _ buffer: UnsafeMutable
 private enum ContextSetting: String, CaseIterable {
     case threads = "num_threads"
     case memoryLimit = "max_memory_mb"
+    case bf16
 
     init(_ name: String) throws {
         guard let setting = ContextSetting(rawValue: name) else {

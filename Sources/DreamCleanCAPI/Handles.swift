@@ -12,13 +12,17 @@ final class ContextObject: @unchecked Sendable {
     private let lock = Lock()
     private var threadsStorage = 0
     private var memoryLimitStorage = RestoreOptions.defaultMemoryLimitMB
+    private var bf16Storage = false
 
     init(modelFolder: String) throws {
         self.modelFolder = modelFolder
         restorer = try Restorer(modelFolder: modelFolder, threads: 0)
+        bf16Storage = try restorer.convolutionPrecision == .bf16
     }
 
     var threads: Int { lock.withLock { threadsStorage } }
+    /// Whether convolutions run in bf16: by default where the CPU has it, unless switched off.
+    var bf16: Bool { lock.withLock { bf16Storage } }
     /// max_memory_mb: what each execution may hold besides its images.
     var memoryLimitMB: Int {
         get { lock.withLock { memoryLimitStorage } }
@@ -30,6 +34,12 @@ final class ContextObject: @unchecked Sendable {
     func setThreads(_ threads: Int) throws {
         try restorer.setThreads(threads)
         lock.withLock { threadsStorage = threads }
+    }
+
+    /// Computes later executions' convolutions in bf16 (where the CPU has it) or f32; waits for an execution in progress.
+    func setBF16(_ on: Bool) throws {
+        let precision = try restorer.setConvolutionPrecision(on ? .bf16 : .f32)
+        lock.withLock { bf16Storage = precision == .bf16 }
     }
 }
 

@@ -45,6 +45,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Compute threads (0: one per core that other processes leave idle; at most \(ThreadCapacity.maximum)).")
     var threads: Int = 0
 
+    @Flag(help: "Convolutions in f32 where the CPU would run them in bfloat16 (AVX-512 BF16 or AMX).")
+    var f32 = false
+
     func validate() throws {
         guard (0...ThreadCapacity.maximum).contains(threads) else {
             throw ValidationError("--threads \(threads) is out of range [0, \(ThreadCapacity.maximum)]")
@@ -63,7 +66,7 @@ struct ModelOptions: ParsableArguments {
     func loadRestorer(threads: Int, folder: String? = nil) throws -> Restorer {
         guard let folder = folder ?? (model ?? DefaultModel.folder().folder) else { return try load().0 }
         do {
-            return try Restorer(modelFolder: folder, threads: threads)
+            return try Restorer(modelFolder: folder, threads: threads, convolutions: f32 ? .f32 : .bf16)
         } catch {
             throw CLIError(Exit.noModel, "cannot load the model: \(error)")
         }

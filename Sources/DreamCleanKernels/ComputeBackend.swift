@@ -32,6 +32,11 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// Runs later operations on `threads` compute threads (0: one per idle core), results unchanged; a backend with a
     /// fixed thread count ignores it.
     func setThreads(_ threads: Int) throws
+    /// Computes later convolutions in `precision` where this backend and the CPU have it, else in f32, and returns
+    /// which; the weights are kept, so it may change between executions.
+    @discardableResult func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision
+    /// What convolutions compute in now.
+    var convolutionPrecision: ConvolutionPrecision { get }
 
     /// Prepares a convolution for `weight` ([out, in, k, k], PyTorch order) and `bias` ([out], or nil for none).
     func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator
@@ -90,4 +95,6 @@ public func timestepEmbedding(_ timesteps: [Float], dim: Int, flipSinToCos: Bool
 extension ComputeBackend {
     public var bufferPool: BufferPool? { nil }
     public func setThreads(_ threads: Int) throws {}
+    @discardableResult public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision { .f32 }
+    public var convolutionPrecision: ConvolutionPrecision { .f32 }
 }

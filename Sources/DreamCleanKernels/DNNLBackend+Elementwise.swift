@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
-/// The memory-bound ops in SIMD Swift. Each splits work by rows so that every output element is computed by one thread.
+import CDreamCleanKernels
+
+/// The memory-bound ops in SIMD Swift (group norm's second pass in C: `channel_affine.c`). Each splits work by rows so that every output element is computed by one thread.
 extension DNNLBackend {
     public func groupNorm(_ x: Tensor, _ p: GroupNormParameters, scale: Tensor?, shift: Tensor?, silu: Bool) throws -> Tensor {
         try ShapeChecks.groupNorm(x, p, scale: scale, shift: shift)
@@ -50,10 +52,14 @@ extension DNNLBackend {
                 }
             }
             let target = out.data + n * s.height * rowLength
-            try a.withUnsafeBufferPointer { a in
-                try b.withUnsafeBufferPointer { b in
-                    try channelAffine(source: image, target: target, height: s.height, width: s.width, channels: c,
-                                      a: nonNullBase(a), b: nonNullBase(b), silu: silu)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    let (a, b) = (nonNullBase(a), nonNullBase(b))
+                    parallelFor(s.height, threads: team) { rows in
+                        for y in rows {
+                            dc_channel_affine_row(image + y * rowLength, target + y * rowLength, s.width, c, a, b, silu ? 1 : 0)
+                        }
+                    }
                 }
             }
         }

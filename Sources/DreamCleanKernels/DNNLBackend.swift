@@ -20,8 +20,6 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
     public let pool: BufferPool
     public var bufferPool: BufferPool? { pool }
     let engine: DNNLEngine
-    /// Group norm's second pass.
-    let channelAffine: DNNLChannelAffine
 
     /// `threads` 0 means one per idle core (`IdleCores`, re-read as it runs); the pool keeps at most `poolBytes` of
     /// idle activation buffers. Throws when the process cannot start that many threads (`ThreadCapacity`).
@@ -30,7 +28,6 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         try ThreadCapacity.check(team)
         pool = BufferPool(capacityBytes: poolBytes)
         engine = try DNNLEngine(threads: team, followsIdleCores: threads <= 0)
-        channelAffine = DNNLChannelAffine(engine: engine)
     }
 
     /// Runs every later operation on `threads` threads (0: one per idle core), keeping the weights: results do not
@@ -54,6 +51,20 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         let avx512Core = dnnl_cpu_isa_avx512_core.rawValue
         return dnnl_get_effective_cpu_isa().rawValue & avx512Core == avx512Core
     }()
+
+    /// Whether oneDNN multiplies bf16 natively on this CPU (AVX-512 BF16 or AMX), the condition for bf16 convolutions.
+    public static let nativeBF16: Bool = {
+        let bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
+        return dnnl_get_effective_cpu_isa().rawValue & bf16 == bf16
+    }()
+
+    public var convolutionPrecision: ConvolutionPrecision { engine.precision }
+
+    @discardableResult
+    public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision {
+        engine.precision = precision == .bf16 && Self.nativeBF16 ? .bf16 : .f32
+        return engine.precision
+    }
 
     public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
         try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)

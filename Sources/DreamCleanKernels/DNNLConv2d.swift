@@ -4,8 +4,9 @@
 import CDNNL
 
 /// A convolution through oneDNN: one primitive per input shape (built on first use and reused), weights reordered once
-/// into the layout the primitive prefers and kept only in that layout, bias and an optional residual add (oneDNN's
-/// `sum` post-op) fused into the same pass.
+/// into the layout the primitive prefers, bias and an optional residual add (oneDNN's `sum` post-op) fused into the
+/// same pass. In bf16 (`ConvolutionPrecision`) the input is rounded to bf16 by a reorder before the product, the
+/// weights are held in bf16, and the products accumulate and land in f32.
 final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     let descriptor: Conv2dDescriptor
     private let engine: DNNLEngine
@@ -17,10 +18,11 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     private var weights: [(desc: dnnl_memory_desc_t, memory: DNNLMemory)]
     private var primitives: [Key: Prepared] = [:]
 
-    /// A primitive is built for one input shape and one thread count (oneDNN sizes its work split at creation).
+    /// A primitive is built for one input shape, precision and thread count (oneDNN sizes its work split at creation).
     private struct Key: Hashable {
         let shape: TensorShape
         let accumulate: Bool
+        let precision: ConvolutionPrecision
         let threads: Int
     }
 
@@ -29,6 +31,8 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         let weights: DNNLMemory
         let destination: dnnl_memory_desc_t
         let source: dnnl_memory_desc_t
+        /// bf16: the f32 input's reorder into `source`, and the input's own (f32) descriptor.
+        let rounding: (primitive: DNNLPrimitive, input: dnnl_memory_desc_t)?
     }
 
     init(engine: DNNLEngine, pool: BufferPool, descriptor d: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws {
@@ -70,8 +74,21 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         engine.useThreads()
-        let prepared = try prepare(Key(shape: x.shape, accumulate: accumulator != nil, threads: engine.team), outShape)
-        let src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
+        let key = Key(shape: x.shape, accumulate: accumulator != nil, precision: engine.precision, threads: engine.team)
+        let prepared = try prepare(key, outShape)
+        var rounded: Tensor?
+        let src: DNNLMemory
+        if let rounding = prepared.rounding {
+            // Two bf16 values to a Float slot.
+            let buffer = try Tensor(uninitialized: TensorShape(batch: 1, height: 1, width: 1, channels: (x.count + 1) / 2), pool: pool)
+            rounded = buffer
+            let input = try DNNLMemory(engine, rounding.input, wrapping: UnsafeMutableRawPointer(x.data))
+            src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(buffer.data))
+            try engine.execute(rounding.primitive.primitive, [(DNNL_ARG_FROM, input.memory), (DNNL_ARG_TO, src.memory)])
+        } else {
+            src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
+        }
+        defer { withExtendedLifetime(rounded) {} }
         let dst = try DNNLMemory(engine, prepared.destination, wrapping: UnsafeMutableRawPointer(out.data))
         try engine.execute(prepared.primitive.primitive, [(DNNL_ARG_SRC, src.memory), (DNNL_ARG_WEIGHTS, prepared.weights.memory),
                                                           (DNNL_ARG_BIAS, bias.memory), (DNNL_ARG_DST, dst.memory)])
@@ -81,10 +98,12 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     private func prepare(_ key: Key, _ outShape: TensorShape) throws -> Prepared {
         if let cached = primitives[key] { return cached }
         let d = descriptor
-        var src = try engine.nhwc(key.shape), dst = try engine.nhwc(outShape), bdesc = biasDesc
+        let type = key.precision == .bf16 ? dnnl_bf16 : dnnl_f32
+        let input = try engine.nhwc(key.shape)
+        var src = try engine.nhwc(key.shape, type: type), dst = try engine.nhwc(outShape), bdesc = biasDesc
         var anyWeights = dnnl_memory_desc_t()
         var wdims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
-        try dnnlCheck(dnnl_memory_desc_init_by_tag(&anyWeights, 4, &wdims, dnnl_f32, dnnl_format_tag_any), "weights desc")
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&anyWeights, 4, &wdims, type, dnnl_format_tag_any), "weights desc")
         var strides: [dnnl_dim_t] = [dnnl_dim_t(d.stride), dnnl_dim_t(d.stride)]
         var padLeft: [dnnl_dim_t] = [dnnl_dim_t(d.padTop), dnnl_dim_t(d.padLeft)]
         var padRight: [dnnl_dim_t] = [dnnl_dim_t(d.padBottom), dnnl_dim_t(d.padRight)]
@@ -108,13 +127,16 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         guard let wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0)?.pointee else {
             throw KernelError.dnnl(call: "query weights md", status: -1)
         }
-        let prepared = Prepared(primitive: try DNNLPrimitive(pd), weights: try weightsMemory(in: wanted), destination: dst, source: src)
+        let rounding = key.precision == .bf16 ? (try dnnlReorderPrimitive(engine, from: input, to: src), input) : nil
+        let prepared = Prepared(primitive: try DNNLPrimitive(pd), weights: try weightsMemory(in: wanted), destination: dst,
+                                source: src, rounding: rounding)
         primitives[key] = prepared
         return prepared
     }
 
-    /// The weights in layout `wanted`, reordered once from a layout already held. The plain copy is dropped after the
-    /// first reorder so that only the layouts in use stay in memory.
+    /// The weights in layout `wanted`, reordered once from the first layout held (always f32). The plain copy is
+    /// dropped after the first reorder into an f32 layout, so that only the layouts in use stay in memory; a bf16 layout
+    /// is never the source of another.
     private func weightsMemory(in wanted: dnnl_memory_desc_t) throws -> DNNLMemory {
         var target = wanted
         for entry in weights {
@@ -122,7 +144,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
             if dnnl_memory_desc_equal(&held, &target) != 0 { return entry.memory }
         }
         let reordered = try dnnlReorder(engine, from: weights[0].memory, weights[0].desc, to: wanted)
-        if primitives.isEmpty {
+        if primitives.isEmpty && wanted.data_type == dnnl_f32 {
             weights = [(wanted, reordered)]
         } else {
             weights.append((wanted, reordered))

@@ -18,6 +18,8 @@ final class DNNLEngine: @unchecked Sendable {
     var threads: Int { didSet { team = threads; teamReadAt = 0 } }
     /// Whether the team follows the cores other processes leave idle (`IdleCores`): the setting 0, one per core.
     var followsIdleCores: Bool
+    /// What the convolutions compute in (`ConvolutionPrecision`); changed only between executions, like `threads`.
+    var precision = ConvolutionPrecision.f32
     /// The team of the next operations: `threads`, or fewer while other processes are busy (`refreshedTeam`).
     private(set) var team: Int
     private var teamReadAt: UInt64 = 0
@@ -67,10 +69,10 @@ final class DNNLEngine: @unchecked Sendable {
     func useThreads() { omp_set_num_threads(Int32(team)) }
 
     /// A descriptor of an NHWC tensor (oneDNN's dims are always N, C, H, W).
-    func nhwc(_ shape: TensorShape) throws -> dnnl_memory_desc_t {
+    func nhwc(_ shape: TensorShape, type: dnnl_data_type_t = dnnl_f32) throws -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
         var dims: [dnnl_dim_t] = [shape.batch, shape.channels, shape.height, shape.width].map { dnnl_dim_t($0) }
-        try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, 4, &dims, dnnl_f32, dnnl_nhwc), "memory desc \(shape)")
+        try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, 4, &dims, type, dnnl_nhwc), "memory desc \(shape)")
         return md
     }
 
@@ -114,15 +116,20 @@ final class DNNLPrimitive: @unchecked Sendable {
     deinit { dnnl_primitive_destroy(primitive) }
 }
 
-/// Copies `source` into a new memory of layout `target` (a reorder primitive).
-func dnnlReorder(_ engine: DNNLEngine, from source: DNNLMemory, _ sourceDesc: dnnl_memory_desc_t,
-                 to targetDesc: dnnl_memory_desc_t) throws -> DNNLMemory {
-    var src = sourceDesc, dst = targetDesc
+/// A reorder primitive from layout (and type) `source` to `target`.
+func dnnlReorderPrimitive(_ engine: DNNLEngine, from source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t) throws -> DNNLPrimitive {
+    var src = source, dst = target
     var pd: dnnl_primitive_desc_t?
     try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &src, engine.engine, &dst, engine.engine, nil), "reorder desc")
     guard let pd else { throw KernelError.dnnl(call: "reorder desc", status: -1) }
     defer { dnnl_primitive_desc_destroy(pd) }
-    let primitive = try DNNLPrimitive(pd)
+    return try DNNLPrimitive(pd)
+}
+
+/// Copies `source` into a new memory of layout `target` (a reorder primitive).
+func dnnlReorder(_ engine: DNNLEngine, from source: DNNLMemory, _ sourceDesc: dnnl_memory_desc_t,
+                 to targetDesc: dnnl_memory_desc_t) throws -> DNNLMemory {
+    let primitive = try dnnlReorderPrimitive(engine, from: sourceDesc, to: targetDesc)
     let target = try DNNLMemory(engine, targetDesc, wrapping: nil)
     try engine.execute(primitive.primitive, [(DNNL_ARG_FROM, source.memory), (DNNL_ARG_TO, target.memory)])
     return target

@@ -108,6 +108,55 @@ final class BackendParityTests: XCTestCase {
         }
     }
 
+    /// bf16 convolutions (where the CPU has them) against the reference: inputs and weights rounded to 8 significant
+    /// bits, products summed in f32, so about 2^-8 relative error per product, and with random signs about 2^-8 of the
+    /// output's own size (measured 0.18-0.22 %); the tolerance is 1 % of the output's root mean square, for the error's root
+    /// mean square. Also thread-count independent, and switching back to f32 gives f32's result (the weights' f32
+    /// copy is kept).
+    func testBF16Convolutions() throws {
+        let one = try DNNLBackend(threads: 1), two = try DNNLBackend(threads: 2)
+        guard one.setConvolutionPrecision(.bf16) == .bf16 else {
+            XCTAssertEqual(one.convolutionPrecision, .f32)
+            throw XCTSkip("this CPU has no native bf16 (AVX-512 BF16 or AMX): convolutions stay f32")
+        }
+        two.setConvolutionPrecision(.bf16)
+        let cases: [(Conv2dDescriptor, TensorShape)] = [
+            (Conv2dDescriptor(inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 8)),
+            (Conv2dDescriptor(inChannels: 64, outChannels: 32, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 40, width: 24, channels: 64)),
+            (Conv2dDescriptor(inChannels: 48, outChannels: 16, kernelSize: 1, padding: 0), TensorShape(batch: 1, height: 32, width: 32, channels: 48)),
+            (Conv2dDescriptor(inChannels: 16, outChannels: 16, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 64, width: 48, channels: 16)),
+        ]
+        for (i, (descriptor, shape)) in cases.enumerated() {
+            let weight = randomArray(descriptor.weightCount, seed: UInt64(90 + i), scale: 0.3)
+            let bias = randomArray(descriptor.outChannels, seed: UInt64(100 + i))
+            let x = try random(shape, seed: UInt64(110 + i))
+            let convOne = try one.makeConv2d(descriptor, weight: weight, bias: bias)
+            let convTwo = try two.makeConv2d(descriptor, weight: weight, bias: bias)
+            let convReference = try reference.makeConv2d(descriptor, weight: weight, bias: bias)
+            let expected = try convReference(x)
+            let got = try convOne(x)
+            let error = relativeRMS(got, expected)
+            XCTAssertLessThanOrEqual(error, 1e-2, "\(descriptor) bf16")
+            XCTAssertGreaterThan(error, 1e-4, "\(descriptor): bf16 as exact as f32; was it bf16 at all?")
+            XCTAssertEqual(got.values, try convTwo(x).values, "\(descriptor) bf16 at 1 and 2 threads")
+            let outShape = try descriptor.outputShape(for: shape)
+            let residual = try random(outShape, seed: UInt64(120 + i)), residualReference = try residual.copy()
+            let accumulated = try convOne(x, accumulatingInto: residual)
+            XCTAssertLessThanOrEqual(relativeRMS(accumulated, try reference.add(expected, residualReference)), 1e-2, "\(descriptor) bf16 accumulate")
+            one.setConvolutionPrecision(.f32)
+            assertClose(try convOne(x), expected, "\(descriptor) back to f32")
+            one.setConvolutionPrecision(.bf16)
+        }
+    }
+
+    /// The root mean square of a - b over that of b.
+    func relativeRMS(_ a: Tensor, _ b: Tensor) -> Double {
+        let (x, y) = (a.values, b.values)
+        let error = zip(x, y).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let size = y.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return (error / max(size, 1e-30)).squareRoot()
+    }
+
     func testElementwiseOps() throws {
         let shape = TensorShape(batch: 2, height: 6, width: 4, channels: 11)
         let a = try random(shape, seed: 11, scale: 10), b = try random(shape, seed: 12)

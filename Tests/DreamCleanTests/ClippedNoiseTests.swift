@@ -24,6 +24,19 @@ final class ClippedNoiseTests: XCTestCase {
         }
     }
 
+    /// The inverse is exact to 1e-9 over the range the unclipping meets (means from far below -1 to far above 1,
+    /// noise from 0.01 to 1), where the clipped mean still moves with the truth.
+    func testTrueMeanInvertsTheClippedMean() {
+        for sigma in [0.01, 0.05, 0.2, 0.6, 1.0] {
+            for step in 0...40 {
+                let mean = -1 - 2 * sigma + Double(step) / 40 * (2 + 4 * sigma)
+                let clipped = ClippedNoise.clippedMeanOf(mean, sigma: sigma)
+                guard clipped > -1 + 1e-6, clipped < 1 - 1e-6 else { continue }
+                XCTAssertEqual(ClippedNoise.trueMean(clippedMean: clipped, sigma: sigma), mean, accuracy: 1e-9, "mean \(mean), sigma \(sigma)")
+            }
+        }
+    }
+
     /// A dark flat image (truth -0.9 on [-1, 1]) under noise of 0.3, clipped at -1 (a third of the values): clipped, its
     /// mean is lifted to -0.84; unclipped, the mean is the truth's and the spread the noise's again (within 0.01 over
     /// 64x64x3 values), and nothing is left at -1.

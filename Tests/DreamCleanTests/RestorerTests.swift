@@ -203,6 +203,33 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(differing, 0, "\(differing) of \(results[0].count) samples differ between 1 and 2 threads")
     }
 
+    /// bf16 convolutions (where the CPU has them): the same seed gives bit-identical output at 1 and 2 threads, and
+    /// stays near the f32 result (a real UNet with the tiny fixture's weights; the difference is bf16's rounding carried
+    /// through the steps: measured 1.4e-3 of the [0, 1] range on average, held to 1e-2).
+    func testBF16SameOutputAtOneAndTwoThreadsAndNearF32() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/adm-tiny").path
+        var results: [[Float]] = []
+        for (threads, precision) in [(1, ConvolutionPrecision.bf16), (2, .bf16), (2, .f32)] {
+            let restorer = try Restorer(network: try UNet(folder: folder, backend: try DNNLBackend(threads: threads)), schedule: schedule)
+            guard try restorer.setConvolutionPrecision(precision) == precision else {
+                throw XCTSkip("this CPU has no native bf16 (AVX-512 BF16 or AMX)")
+            }
+            let (inBytes, input) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+            let (outBytes, output) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+            defer { inBytes.deallocate(); outBytes.deallocate() }
+            var options = identityOptions()
+            options.gamma = 0.5
+            options.seed = 77
+            try restorer.restore(input: input, output: output, options: options)
+            results.append(samples(output))
+        }
+        XCTAssertEqual(results[0], results[1], "bf16 at 1 and 2 threads")
+        let meanDifference = zip(results[1], results[2]).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(results[1].count)
+        XCTAssertGreaterThan(meanDifference, 0, "bf16 gave f32's exact output")
+        XCTAssertLessThan(meanDifference, 1e-2, "bf16 against f32")
+    }
+
     /// An image whose noise reads below the first step's level comes back as it went in, with no network call, and
     /// the reading says so (before, one step from t = 0 changed it a little: -0.02 dB on clean-looking camera photos).
     func testBlindLeavesAnImageWithLessNoiseThanOneStepAlone() throws {

@@ -144,6 +144,16 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_context_set_int(context, "num_thread", 1), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_context_set_int(context, "num_threads", -3), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_context_set_int(NULL, "num_threads", 1), DC_ERROR_INVALID_ARGUMENT);
+    /* bf16: 0 or 1; it reads back 1 only where the CPU has it, and 0 again after switching off. */
+    EXPECT_ERROR(dc_context_set_int(context, "bf16", 2), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_context_set_int(context, "bf16", 1), DC_OK);
+    int64_t bf16 = -1;
+    EXPECT(dc_context_get_int(context, "bf16", &bf16), DC_OK);
+    CHECK(bf16 == 0 || bf16 == 1, "bf16 reads %lld", (long long)bf16);
+    EXPECT(dc_context_set_int(context, "bf16", 0), DC_OK);
+    EXPECT(dc_context_get_int(context, "bf16", &bf16), DC_OK);
+    CHECK(bf16 == 0, "bf16 reads %lld after switching off", (long long)bf16);
+    EXPECT(dc_context_set_int(context, "bf16", 1), DC_OK); /* back to the default */
 
     /* Filters and images. */
     dc_filter filter = NULL;

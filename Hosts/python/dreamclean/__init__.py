@@ -101,9 +101,12 @@ class Job:
 class Context:
     """A loaded model; share one between threads (its restorations run one at a time)."""
 
-    def __init__(self, model: Optional[str] = None, threads: int = 0, max_memory_mb: Optional[int] = None):
+    def __init__(self, model: Optional[str] = None, threads: int = 0, max_memory_mb: Optional[int] = None,
+                 bf16: Optional[bool] = None):
         """threads: 0 for one per core that other processes leave idle. max_memory_mb: what a restoration may hold besides its images (default
-        2048); larger images are restored in bands, and one that cannot fit raises OutOfMemoryError."""
+        2048); larger images are restored in bands, and one that cannot fit raises OutOfMemoryError. bf16: convolutions in
+        bfloat16 (None: the library's default, bf16 where the CPU has AVX-512 BF16 or AMX; False: f32); the `bf16`
+        property says which runs."""
         self._handle: Optional[ctypes.c_void_p] = None
         handle = ctypes.c_void_p()
         _check(_lib().dc_context_new(model.encode() if model else None, ctypes.byref(handle)))
@@ -112,6 +115,15 @@ class Context:
             _check(_lib().dc_context_set_int(self._handle, b"num_threads", threads))
         if max_memory_mb is not None:
             _check(_lib().dc_context_set_int(self._handle, b"max_memory_mb", max_memory_mb))
+        if bf16 is not None:
+            _check(_lib().dc_context_set_int(self._handle, b"bf16", 1 if bf16 else 0))
+
+    @property
+    def bf16(self) -> bool:
+        """Whether convolutions run in bfloat16 (the default where the CPU has it)."""
+        value = ctypes.c_int64()
+        _check(_lib().dc_context_get_int(self._handle, b"bf16", ctypes.byref(value)))
+        return value.value == 1
 
     def close(self) -> None:
         if self._handle:

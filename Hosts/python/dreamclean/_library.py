@@ -65,6 +65,7 @@ def _declare(lib: ctypes.CDLL) -> None:
         "dc_status_string": ([ctypes.c_int], ctypes.c_char_p),
         "dc_context_new": ([ctypes.c_char_p, ctypes.POINTER(handle)], status),
         "dc_context_set_int": ([handle, ctypes.c_char_p, ctypes.c_int64], status),
+        "dc_context_get_int": ([handle, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int64)], status),
         "dc_context_get_model_info": ([handle, ctypes.c_char_p, size, ctypes.POINTER(size)], status),
         "dc_context_release": ([handle], None),
         "dc_filter_new": ([handle, ctypes.POINTER(handle)], status),

@@ -19,6 +19,10 @@ public protocol NoiseNetwork: Sendable {
     func setActivationCache(bytes: Int)
     /// Runs later passes on `threads` compute threads (0: one per idle core) with the same weights and results.
     func setComputeThreads(_ threads: Int) throws
+    /// Computes later passes' convolutions in `precision` where the backend and CPU have it (else f32); returns which.
+    func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision
+    /// What the convolutions compute in now.
+    var convolutionPrecision: ConvolutionPrecision { get }
 }
 
 extension NoiseNetwork {
@@ -26,6 +30,8 @@ extension NoiseNetwork {
     public func activationFootprint() throws -> ActivationFootprint { ActivationFootprint(perPixel: 64) }
     public func setActivationCache(bytes: Int) {}
     public func setComputeThreads(_ threads: Int) throws {}
+    public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision { .f32 }
+    public var convolutionPrecision: ConvolutionPrecision { .f32 }
 }
 
 /// A network pass's live activation memory at its peak, with no buffers kept between layers (the least it can run
@@ -56,7 +62,8 @@ extension UNet: NoiseNetwork {
         return eps
     }
 
-    public var fixedBytes: Int { parameterCount * MemoryLayout<Float>.stride }
+    /// The weights in f32, and in bf16 besides while convolutions run in it (the f32 copy is kept to switch back).
+    public var fixedBytes: Int { parameterCount * (MemoryLayout<Float>.stride + (backend.convolutionPrecision == .bf16 ? 2 : 0)) }
 
     /// Measured with one pass on a small image through an emptied pool that keeps nothing: its high-water mark is the
     /// live peak. Every activation but attention's scores scales with the pixel count, so the figure holds at any size;
@@ -90,4 +97,10 @@ extension UNet: NoiseNetwork {
     public func setComputeThreads(_ threads: Int) throws {
         try backend.setThreads(threads)
     }
+
+    public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision {
+        backend.setConvolutionPrecision(precision)
+    }
+
+    public var convolutionPrecision: ConvolutionPrecision { backend.convolutionPrecision }
 }

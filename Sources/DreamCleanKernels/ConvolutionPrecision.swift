@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The DreamClean authors
+
+/// What a backend's convolutions compute in. `bf16` rounds each convolution's input and weights to bfloat16 (8
+/// significant bits) and accumulates in f32, where the CPU multiplies bf16 natively (AVX-512 BF16, AMX); elsewhere, and
+/// on backends without it, convolutions stay in f32.
+public enum ConvolutionPrecision: String, Sendable, Hashable, CaseIterable {
+    case f32
+    case bf16
+}
