@@ -107,8 +107,7 @@ enum NoiseEstimator {
             }
         }
         guard coefficients.count >= leastBlocks || (coefficients.count > 0 && (h / 2) * (w / 2) < leastBlocks) else { return nil }
-        coefficients.sort()
-        return Double(coefficients[coefficients.count / 2]) / 0.6745
+        return coefficients.selectKthSmallest(coefficients.count / 2).map { Double($0) / 0.6745 }
     }
 
     /// The fewest blocks a reading is taken from, unless the image has fewer.
