@@ -182,50 +182,41 @@ final class RestorerTests: XCTestCase {
         XCTAssertGreaterThan(countAtCancel.value, 0)
     }
 
-    /// The same seed gives bit-identical output with 1 and 2 compute threads (the oneDNN backend, a real UNet).
-    func testSameSeedSameOutputAtOneAndTwoThreads() throws {
+    /// The tiny fixture UNet on the oneDNN backend with `threads` and `precision` restoring a 20x12 image, seed 77;
+    /// nil when the CPU does not run `precision`.
+    func fixtureRestore(threads: Int, precision: ConvolutionPrecision = .f32) throws -> [Float]? {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/adm-tiny").path
-        var results: [[Float]] = []
-        for threads in [1, 2] {
-            let network = try UNet(folder: folder, backend: try DNNLBackend(threads: threads))
-            let restorer = try Restorer(network: network, schedule: schedule)
-            let (inBytes, input) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
-            let (outBytes, output) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
-            defer { inBytes.deallocate(); outBytes.deallocate() }
-            var options = identityOptions()
-            options.gamma = 0.5
-            options.seed = 77
-            try restorer.restore(input: input, output: output, options: options)
-            results.append(samples(output))
-        }
-        let differing = zip(results[0], results[1]).filter { $0 != $1 }.count
-        XCTAssertEqual(differing, 0, "\(differing) of \(results[0].count) samples differ between 1 and 2 threads")
+        let restorer = try Restorer(network: try UNet(folder: folder, backend: try DNNLBackend(threads: threads)), schedule: schedule)
+        guard try restorer.setConvolutionPrecision(precision) == precision else { return nil }
+        let (inBytes, input) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+        let (outBytes, output) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
+        defer { inBytes.deallocate(); outBytes.deallocate() }
+        var options = identityOptions()
+        options.gamma = 0.5
+        options.seed = 77
+        try restorer.restore(input: input, output: output, options: options)
+        return samples(output)
+    }
+
+    /// The same seed gives bit-identical output with 1 and 2 compute threads (the oneDNN backend, a real UNet).
+    func testSameSeedSameOutputAtOneAndTwoThreads() throws {
+        let one = try XCTUnwrap(try fixtureRestore(threads: 1)), two = try XCTUnwrap(try fixtureRestore(threads: 2))
+        let differing = zip(one, two).filter { $0 != $1 }.count
+        XCTAssertEqual(differing, 0, "\(differing) of \(one.count) samples differ between 1 and 2 threads")
     }
 
     /// bf16 convolutions (where the CPU has them): the same seed gives bit-identical output at 1 and 2 threads, and
     /// stays near the f32 result (a real UNet with the tiny fixture's weights; the difference is bf16's rounding carried
     /// through the steps: measured 1.4e-3 of the [0, 1] range on average, held to 1e-2).
     func testBF16SameOutputAtOneAndTwoThreadsAndNearF32() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/adm-tiny").path
-        var results: [[Float]] = []
-        for (threads, precision) in [(1, ConvolutionPrecision.bf16), (2, .bf16), (2, .f32)] {
-            let restorer = try Restorer(network: try UNet(folder: folder, backend: try DNNLBackend(threads: threads)), schedule: schedule)
-            guard try restorer.setConvolutionPrecision(precision) == precision else {
-                throw XCTSkip("this CPU has no native bf16 (AVX-512 BF16 or AMX)")
-            }
-            let (inBytes, input) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
-            let (outBytes, output) = makeImage(width: 20, height: 12, channels: 3, format: .float32)
-            defer { inBytes.deallocate(); outBytes.deallocate() }
-            var options = identityOptions()
-            options.gamma = 0.5
-            options.seed = 77
-            try restorer.restore(input: input, output: output, options: options)
-            results.append(samples(output))
+        guard let one = try fixtureRestore(threads: 1, precision: .bf16) else {
+            throw XCTSkip("this CPU has no native bf16 (AVX-512 BF16 or AMX)")
         }
-        XCTAssertEqual(results[0], results[1], "bf16 at 1 and 2 threads")
-        let meanDifference = zip(results[1], results[2]).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(results[1].count)
+        let two = try XCTUnwrap(try fixtureRestore(threads: 2, precision: .bf16))
+        let full = try XCTUnwrap(try fixtureRestore(threads: 2))
+        XCTAssertEqual(one, two, "bf16 at 1 and 2 threads")
+        let meanDifference = zip(two, full).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(two.count)
         XCTAssertGreaterThan(meanDifference, 0, "bf16 gave f32's exact output")
         XCTAssertLessThan(meanDifference, 1e-2, "bf16 against f32")
     }
