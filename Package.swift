@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(name: "fuzz-capi", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/CAPI"),
         .executableTarget(name: "fuzz-model", dependencies: ["DreamCleanCAPI", "FuzzSupport"], path: "Fuzz/Model"),
         .executableTarget(name: "fuzz-image", dependencies: ["DreamCleanImageIO", "FuzzSupport"], path: "Fuzz/Image"),
-        .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels"]),
+        .testTarget(name: "DreamCleanKernelsTests", dependencies: ["DreamCleanKernels", "CDreamCleanKernels"]),
         .testTarget(name: "DreamCleanNetworksTests", dependencies: ["DreamCleanNetworks"]),
         .testTarget(name: "DreamCleanDiffusionTests", dependencies: ["DreamCleanDiffusion"]),
         .testTarget(name: "DreamCleanTests", dependencies: ["DreamClean"]),

@@ -99,8 +99,8 @@ dc_status dc_context_new(const char *model_path, dc_context *out);
  * restored in overlapping bands (the layout, and so the result, may change slightly with this limit); an execution
  * that cannot fit fails with DC_ERROR_OUT_OF_MEMORY before any work. A filter's "max_memory_mb" parameter (0: this
  * setting) overrides it for that filter's jobs; "bf16" (1 or 0): convolutions in bfloat16 with f32 accumulation,
- * the default where the CPU multiplies bf16 natively (AVX-512 BF16 or AMX): 1.5x per network pass and within 0.01 dB
- * of f32 on every row of the project's quality table (docs/performance.md), though the same seed then gives a
+ * the default where the CPU multiplies bf16 natively (AVX-512 BF16 or AMX): 1.5x per network pass, within 0.01 dB
+ * of f32 on every crop row of the project's quality table and 0.02 dB on 8 whole real photos (docs/performance.md), though the same seed then gives a
  * slightly different image (about 0.2 of an 8-bit level on average) than on a CPU without it. 0 computes in f32; 1
  * where the CPU lacks bf16 is accepted and stays f32, and the setting reads back 0. */
 dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);

@@ -8,7 +8,7 @@
 //                    [--pool-mib 512] [--precision f32|bf16] [--batch 1] [--profile]
 //
 // With --profile the JSON line also holds "profile": the milliseconds of one more forward pass by op kind
-// (`ProfilingBackend`), largest first, and "profile_calls": how many calls each kind made.
+// (`ProfilingBackend`), and "profile_calls": how many calls each kind made.
 
 import DreamCleanKernels
 import DreamCleanNetworks
@@ -95,10 +95,11 @@ func run() throws {
         generator = generator &* 6364136223846793005 &+ 1442695040888963407
         return Float(Int64(bitPattern: generator) >> 40) / Float(1 << 23)
     })
+    let timesteps = [Float](repeating: 500, count: options.batch)
     var first = 0.0
     var times: [Double] = []
     for i in 0...options.runs {
-        let t = try seconds { _ = try net(x, timesteps: [Float](repeating: 500, count: options.batch)) }
+        let t = try seconds { _ = try net(x, timesteps: timesteps) }
         if i == 0 { first = t } else { times.append(t) }
     }
     times.sort()
@@ -109,7 +110,7 @@ func run() throws {
     ]
     if let profiler {
         profiler.reset()
-        let total = try seconds { _ = try net(x, timesteps: [Float](repeating: 500, count: options.batch)) }
+        let total = try seconds { _ = try net(x, timesteps: timesteps) }
         result["profile"] = profiler.milliseconds.merging(["total": total * 1e3]) { a, _ in a }
         result["profile_calls"] = profiler.calls
     }

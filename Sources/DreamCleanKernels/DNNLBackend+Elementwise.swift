@@ -3,7 +3,8 @@
 
 import CDreamCleanKernels
 
-/// The memory-bound ops in SIMD Swift (group norm's second pass in C: `channel_affine.c`). Each splits work by rows so that every output element is computed by one thread.
+/// The memory-bound ops, split by rows (or fixed blocks) so that every output element is computed by one thread; the
+/// loops that need the CPU's vector width are C (`Sources/CDreamCleanKernels`), the copies Swift.
 extension DNNLBackend {
     public func groupNorm(_ x: Tensor, _ p: GroupNormParameters, scale: Tensor?, shift: Tensor?, silu: Bool) throws -> Tensor {
         try ShapeChecks.groupNorm(x, p, scale: scale, shift: shift)
@@ -23,7 +24,7 @@ extension DNNLBackend {
                     defer { sums.deallocate() }
                     let squares = sums + c
                     for y in rows {
-                        rowSums(image + y * rowLength, width: s.width, channels: c, sums: sums, squares: squares)
+                        dc_channel_sums_row(image + y * rowLength, s.width, c, sums, squares)
                         for i in 0..<c {
                             partialBase[(y * c + i) * 2] = Double(sums[i])
                             partialBase[(y * c + i) * 2 + 1] = Double(squares[i])
@@ -66,49 +67,12 @@ extension DNNLBackend {
         return out
     }
 
-    /// Per-channel sums and sums of squares over one row of pixels, each channel accumulated in pixel order (eight
-    /// channels to a vector: the same additions in the same order as one channel at a time).
-    private func rowSums(_ row: UnsafePointer<Float>, width: Int, channels c: Int, sums: UnsafeMutablePointer<Float>,
-                         squares: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i + 8 <= c {
-            var sum = SIMD8<Float>(), square = SIMD8<Float>()
-            for xx in 0..<width {
-                let v = load8(row + xx * c + i)
-                sum += v
-                square += v * v
-            }
-            store8(sum, sums + i)
-            store8(square, squares + i)
-            i += 8
-        }
-        while i < c {
-            var sum: Float = 0, square: Float = 0
-            for xx in 0..<width {
-                let v = row[xx * c + i]
-                sum += v
-                square += v * v
-            }
-            sums[i] = sum
-            squares[i] = square
-            i += 1
-        }
-    }
-
     public func silu(_ x: Tensor) throws -> Tensor {
         let out = try Tensor(uninitialized: x.shape, pool: pool)
         let (src, dst) = (x.data, out.data)
         parallelFor((x.count + 8191) / 8192, threads: team) { blocks in
-            var i = blocks.lowerBound * 8192
-            let end = min(blocks.upperBound * 8192, x.count)
-            while i + 8 <= end {
-                store8(silu8(load8(src + i)), dst + i)
-                i += 8
-            }
-            while i < end {
-                dst[i] = siluScalar(src[i])
-                i += 1
-            }
+            let start = blocks.lowerBound * 8192
+            dc_silu(src + start, dst + start, min(blocks.upperBound * 8192, x.count) - start)
         }
         return out
     }

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 The DreamClean authors
 
 import CDNNL
+import CDreamCleanKernels
 import Synchronization
 
 /// The fast backend: convolutions and matrix products through oneDNN (its convolution primitive, or on CPUs without
@@ -155,26 +156,7 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
 
     private func softmaxRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         parallelFor(rows, threads: team) { range in
-            for r in range {
-                let row = p + r * columns
-                var largest = -Float.infinity
-                for i in 0..<columns { largest = max(largest, row[i]) }
-                var total: Float = 0
-                var i = 0
-                while i + 8 <= columns {
-                    let e = exp8(load8(row + i) - largest)
-                    store8(e, row + i)
-                    total += e.sum()
-                    i += 8
-                }
-                while i < columns {
-                    row[i] = expScalar(row[i] - largest)
-                    total += row[i]
-                    i += 1
-                }
-                let inverse = 1 / total
-                for j in 0..<columns { row[j] *= inverse }
-            }
+            for r in range { dc_softmax_row(p + r * columns, columns) }
         }
     }
 }

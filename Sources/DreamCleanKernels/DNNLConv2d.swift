@@ -76,19 +76,16 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         engine.useThreads()
         let key = Key(shape: x.shape, accumulate: accumulator != nil, precision: engine.precision, threads: engine.team)
         let prepared = try prepare(key, outShape)
-        var rounded: Tensor?
-        let src: DNNLMemory
-        if let rounding = prepared.rounding {
-            // Two bf16 values to a Float slot.
-            let buffer = try Tensor(uninitialized: TensorShape(batch: 1, height: 1, width: 1, channels: (x.count + 1) / 2), pool: pool)
-            rounded = buffer
-            let input = try DNNLMemory(engine, rounding.input, wrapping: UnsafeMutableRawPointer(x.data))
-            src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(buffer.data))
-            try engine.execute(rounding.primitive.primitive, [(DNNL_ARG_FROM, input.memory), (DNNL_ARG_TO, src.memory)])
-        } else {
-            src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer(x.data))
+        // bf16: the input rounded into a buffer of its own (two bf16 values to a Float slot), kept until the product ran.
+        let rounded = try prepared.rounding.map { _ in
+            try Tensor(uninitialized: TensorShape(batch: 1, height: 1, width: 1, channels: (x.count + 1) / 2), pool: pool)
         }
         defer { withExtendedLifetime(rounded) {} }
+        let src = try DNNLMemory(engine, prepared.source, wrapping: UnsafeMutableRawPointer((rounded ?? x).data))
+        if let rounding = prepared.rounding {
+            let input = try DNNLMemory(engine, rounding.input, wrapping: UnsafeMutableRawPointer(x.data))
+            try engine.execute(rounding.primitive.primitive, [(DNNL_ARG_FROM, input.memory), (DNNL_ARG_TO, src.memory)])
+        }
         let dst = try DNNLMemory(engine, prepared.destination, wrapping: UnsafeMutableRawPointer(out.data))
         try engine.execute(prepared.primitive.primitive, [(DNNL_ARG_SRC, src.memory), (DNNL_ARG_WEIGHTS, prepared.weights.memory),
                                                           (DNNL_ARG_BIAS, bias.memory), (DNNL_ARG_DST, dst.memory)])

@@ -30,7 +30,7 @@ public final class Restorer: @unchecked Sendable {
 
     /// Loads the model folder (config.json + weights), verifying every weight and the schedule the config gives;
     /// `threads` 0 means one per core that other processes leave idle. Convolutions run in `convolutions` where the
-    /// CPU has it: bf16 by default, which measured within 0.01 dB of f32 on every `make quality` row at 1.5x the
+    /// CPU has it: bf16 by default, which measured within 0.01 dB of f32 on every crop row of `make quality` at 1.5x the
     /// speed (docs/performance.md), and f32 on CPUs without native bf16.
     public convenience init(modelFolder: String, threads: Int = 0, convolutions: ConvolutionPrecision = .bf16) throws {
         let config = try ModelConfig.load(folder: modelFolder)
@@ -66,9 +66,9 @@ public final class Restorer: @unchecked Sendable {
     /// results stay bit for bit the same. Waits for a restoration in progress; throws `RestoreError.busy` when called
     /// from a restoration's own progress callback, and the network's error when the threads cannot be started.
     public func setThreads(_ threads: Int) throws {
-        guard lock.lockUnlessHeld() else { throw RestoreError.busy("the thread count cannot change from a progress callback of the same restorer") }
-        defer { lock.unlock() }
-        try network.setComputeThreads(threads)
+        try withLock("the thread count cannot change from a progress callback of the same restorer") {
+            try network.setComputeThreads(threads)
+        }
     }
 
     /// Computes later restorations' convolutions in `precision` where the CPU has it (bf16: AVX-512 BF16 or AMX), else
@@ -86,10 +86,12 @@ public final class Restorer: @unchecked Sendable {
         get throws { try withLock("a restorer cannot be read from its own progress callback") { network.convolutionPrecision } }
     }
 
-    private func withLock<T>(_ busy: String, _ body: () -> T) throws -> T {
+    /// `body` under the restorer's lock; `RestoreError.busy(busy)` when called from a restoration's own progress
+    /// callback (the lock's holder).
+    private func withLock<T>(_ busy: String, _ body: () throws -> T) throws -> T {
         guard lock.lockUnlessHeld() else { throw RestoreError.busy(busy) }
         defer { lock.unlock() }
-        return body()
+        return try body()
     }
 
     /// Throws what `restore` would throw before any work for an input of this size and an output of these channels
