@@ -56,6 +56,13 @@ final class ProfilingBackend: ComputeBackend, @unchecked Sendable {
     func averagePool2x(_ x: Tensor) throws -> Tensor { try timed("average pool") { try inner.averagePool2x(x) } }
     func concatChannels(_ a: Tensor, _ b: Tensor) throws -> Tensor { try timed("concat") { try inner.concatChannels(a, b) } }
     func attention(qkv: Tensor, heads: Int) throws -> Tensor { try timed("attention") { try inner.attention(qkv: qkv, heads: heads) } }
+    func crossAttention(query: Tensor, keys: [Float], values: [Float], tokens: Int, heads: Int) throws -> Tensor {
+        try timed("cross-attention") { try inner.crossAttention(query: query, keys: keys, values: values, tokens: tokens, heads: heads) }
+    }
+    func layerNorm(_ x: Tensor, gamma: [Float], beta: [Float], epsilon: Float) throws -> Tensor {
+        try timed("layer norm") { try inner.layerNorm(x, gamma: gamma, beta: beta, epsilon: epsilon) }
+    }
+    func geglu(_ x: Tensor) throws -> Tensor { try timed("geglu") { try inner.geglu(x) } }
 }
 
 private final class ProfiledConv2d: Conv2dOperator, @unchecked Sendable {

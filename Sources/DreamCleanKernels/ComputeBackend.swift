@@ -71,6 +71,18 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// (for head h, channels [h*3d, h*3d+d) are q, then k, then v; d = C / heads). Returns softmax(q k^T / sqrt(d)) v as
     /// [N, H, W, C], head h in channels [h*d, (h+1)*d).
     func attention(qkv: Tensor, heads: Int) throws -> Tensor
+
+    /// Multi-head attention of every position of `query` [N, H, W, C] over a fixed context: `keys` and `values` are
+    /// [tokens, C] row-major, the same for every batch item (Stable Diffusion's cross-attention over the empty prompt).
+    /// Head h is channels [h*d, (h+1)*d) of all three (d = C / heads). Returns softmax(q k^T / sqrt(d)) v, [N, H, W, C].
+    func crossAttention(query: Tensor, keys: [Float], values: [Float], tokens: Int, heads: Int) throws -> Tensor
+
+    /// Layer normalization of each position over its channels: `(x - mean) / sqrt(var + epsilon) * gamma + beta`.
+    func layerNorm(_ x: Tensor, gamma: [Float], beta: [Float], epsilon: Float) throws -> Tensor
+
+    /// GEGLU (Shazeer 2020), [N, H, W, 2F] -> [N, H, W, F]: the first F channels times the exact (erf) GELU of the
+    /// last F, as diffusers' `GEGLU` splits its projection.
+    func geglu(_ x: Tensor) throws -> Tensor
 }
 
 /// Sinusoidal timestep embedding, [N] -> [N, 1, 1, dim]: `[cos(t f_i), sin(t f_i)]` (or sin first when

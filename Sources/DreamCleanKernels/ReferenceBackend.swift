@@ -176,6 +176,68 @@ public final class ReferenceBackend: ComputeBackend {
         }
         return out
     }
+
+    public func crossAttention(query: Tensor, keys: [Float], values: [Float], tokens: Int, heads: Int) throws -> Tensor {
+        let d = try ShapeChecks.crossAttention(query, keys: keys, values: values, tokens: tokens, heads: heads)
+        let c = query.shape.channels
+        let positions = query.shape.batch * query.shape.height * query.shape.width
+        let out = try Tensor(uninitialized: query.shape)
+        let scale = 1 / Double(d).squareRoot()
+        var weights = [Double](repeating: 0, count: tokens)
+        for p in 0..<positions {
+            for h in 0..<heads {
+                var largest = -Double.infinity
+                for u in 0..<tokens {
+                    var dot = 0.0
+                    for i in h * d..<(h + 1) * d { dot += Double(query.data[p * c + i]) * Double(keys[u * c + i]) }
+                    weights[u] = dot * scale
+                    largest = max(largest, weights[u])
+                }
+                var total = 0.0
+                for u in 0..<tokens {
+                    weights[u] = exp(weights[u] - largest)
+                    total += weights[u]
+                }
+                for i in h * d..<(h + 1) * d {
+                    var sum = 0.0
+                    for u in 0..<tokens { sum += weights[u] * Double(values[u * c + i]) }
+                    out.data[p * c + i] = Float(sum / total)
+                }
+            }
+        }
+        return out
+    }
+
+    public func layerNorm(_ x: Tensor, gamma: [Float], beta: [Float], epsilon: Float) throws -> Tensor {
+        try ShapeChecks.layerNorm(x, gamma: gamma, beta: beta, epsilon: epsilon)
+        let c = x.shape.channels
+        let out = try Tensor(uninitialized: x.shape)
+        for p in 0..<x.count / c {
+            var sum = 0.0
+            for i in 0..<c { sum += Double(x.data[p * c + i]) }
+            let mean = sum / Double(c)
+            var squares = 0.0
+            for i in 0..<c { squares += (Double(x.data[p * c + i]) - mean) * (Double(x.data[p * c + i]) - mean) }
+            let inverseStd = 1 / (squares / Double(c) + Double(epsilon)).squareRoot()
+            for i in 0..<c {
+                out.data[p * c + i] = Float((Double(x.data[p * c + i]) - mean) * inverseStd * Double(gamma[i]) + Double(beta[i]))
+            }
+        }
+        return out
+    }
+
+    public func geglu(_ x: Tensor) throws -> Tensor {
+        let shape = try ShapeChecks.geglu(x)
+        let f = shape.channels
+        let out = try Tensor(uninitialized: shape)
+        for p in 0..<out.count / max(f, 1) {
+            for i in 0..<f {
+                let value = Double(x.data[p * 2 * f + i]), gate = Double(x.data[p * 2 * f + f + i])
+                out.data[p * f + i] = Float(value * 0.5 * gate * (1 + erf(gate / 2.0.squareRoot())))
+            }
+        }
+        return out
+    }
 }
 
 /// Direct convolution with double accumulation.

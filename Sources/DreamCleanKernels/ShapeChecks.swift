@@ -57,6 +57,33 @@ enum ShapeChecks {
         return (c3 / 3, c3 / 3 / heads)
     }
 
+    static func crossAttention(_ query: Tensor, keys: [Float], values: [Float], tokens: Int, heads: Int) throws -> Int {
+        let c = query.shape.channels
+        guard heads > 0, c % heads == 0, tokens > 0, keys.count == tokens * c, values.count == tokens * c else {
+            throw KernelError.shapeMismatch(op: "cross-attention", expected: "\(heads) heads dividing \(c) channels, keys and values [\(tokens), \(c)]",
+                                            found: "keys \(keys.count), values \(values.count)")
+        }
+        return c / heads
+    }
+
+    static func layerNorm(_ x: Tensor, gamma: [Float], beta: [Float], epsilon: Float) throws {
+        let c = x.shape.channels
+        guard c > 0, gamma.count == c, beta.count == c, epsilon > 0 else {
+            throw KernelError.shapeMismatch(op: "layer norm", expected: "gamma and beta of \(c), epsilon > 0",
+                                            found: "gamma \(gamma.count), beta \(beta.count), epsilon \(epsilon)")
+        }
+    }
+
+    /// The output shape of GEGLU: half the channels, which must be even.
+    static func geglu(_ x: Tensor) throws -> TensorShape {
+        guard x.shape.channels % 2 == 0 else {
+            throw KernelError.shapeMismatch(op: "geglu", expected: "an even channel count", found: x.shape.description)
+        }
+        var shape = x.shape
+        shape.channels /= 2
+        return shape
+    }
+
     static func convWeights(_ d: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws {
         try d.validate()
         guard weight.count == d.weightCount, bias == nil || bias?.count == d.outChannels else {

@@ -196,6 +196,43 @@ final class BackendParityTests: XCTestCase {
         XCTAssertThrowsError(try fast.attention(qkv: try random(TensorShape(batch: 1, height: 2, width: 2, channels: 10), seed: 1), heads: 2))
     }
 
+    func testCrossAttentionMultiHead() throws {
+        for (heads, channels, tokens) in [(1, 8, 1), (4, 32, 7)] {
+            let query = try random(TensorShape(batch: 2, height: 3, width: 5, channels: channels), seed: UInt64(30 + heads), scale: 2)
+            let keys = randomArray(tokens * channels, seed: 40, scale: 2), values = randomArray(tokens * channels, seed: 41)
+            let got = try fast.crossAttention(query: query, keys: keys, values: values, tokens: tokens, heads: heads)
+            assertClose(got, try reference.crossAttention(query: query, keys: keys, values: values, tokens: tokens, heads: heads),
+                        "cross-attention \(heads) heads, \(tokens) tokens")
+            if tokens == 1 {  // closed form: one token takes all the weight, so every position reads its value
+                for p in 0..<query.count / channels {
+                    for i in 0..<channels { XCTAssertEqual(got.data[p * channels + i], values[i], accuracy: 1e-6) }
+                }
+            }
+        }
+        let query = try random(TensorShape(batch: 1, height: 2, width: 2, channels: 8), seed: 1)
+        XCTAssertThrowsError(try fast.crossAttention(query: query, keys: [Float](repeating: 0, count: 15), values: [Float](repeating: 0, count: 16),
+                                                     tokens: 2, heads: 2))
+        XCTAssertThrowsError(try fast.crossAttention(query: query, keys: [Float](repeating: 0, count: 16), values: [Float](repeating: 0, count: 16),
+                                                     tokens: 2, heads: 3))
+    }
+
+    func testLayerNormAndGEGLU() throws {
+        let x = try random(TensorShape(batch: 2, height: 3, width: 4, channels: 24), seed: 50, scale: 3)
+        let gamma = randomArray(24, seed: 51, offset: 1), beta = randomArray(24, seed: 52)
+        assertClose(try fast.layerNorm(x, gamma: gamma, beta: beta, epsilon: 1e-5),
+                    try reference.layerNorm(x, gamma: gamma, beta: beta, epsilon: 1e-5), "layer norm")
+        assertClose(try fast.geglu(x), try reference.geglu(x), "geglu")
+        // Closed forms: a position [1, 3] normalizes to [-1, 1] (up to epsilon); GELU(1) = Phi(1) = 0.8413447.
+        let pair = try Tensor(shape: TensorShape(batch: 1, height: 1, width: 1, channels: 2), nhwc: [1, 3])
+        let normalized = try fast.layerNorm(pair, gamma: [1, 1], beta: [0, 0], epsilon: 1e-6)
+        XCTAssertEqual(normalized.data[0], -1, accuracy: 1e-5)
+        XCTAssertEqual(normalized.data[1], 1, accuracy: 1e-5)
+        let gated = try fast.geglu(try Tensor(shape: TensorShape(batch: 1, height: 1, width: 1, channels: 2), nhwc: [2, 1]))
+        XCTAssertEqual(gated.data[0], 2 * 0.8413447, accuracy: 1e-6)
+        XCTAssertThrowsError(try fast.geglu(try random(TensorShape(batch: 1, height: 1, width: 1, channels: 3), seed: 1)))
+        XCTAssertThrowsError(try fast.layerNorm(x, gamma: [1], beta: [0], epsilon: 1e-5))
+    }
+
     func testTimestepEmbeddingClosedForm() throws {
         // guided-diffusion: [cos(t f), sin(t f)], f_i = 10000^(-i/half); diffusers DDPM: [sin, cos], f_i = 10000^(-i/(half-1)).
         let adm = try timestepEmbedding([0, 500], dim: 8, flipSinToCos: true, freqShift: 0)
