@@ -15,7 +15,7 @@ APT_PACKAGES := libdnnl-dev libvips-dev libvips-tools libpng-dev libfftw3-dev li
 # (make wheel builds with the installed setuptools, no download), and ray[data] for the Ray test.
 TEST_APT_PACKAGES := libgimp2.0-dev gimp libgegl-dev gegl
 TEST_PY_PACKAGES := pyvips wheel
-PY_PACKAGES := torch safetensors diffusers pillow numpy bm3d onnx onnxruntime openvino
+PY_PACKAGES := torch safetensors diffusers transformers pillow numpy bm3d onnx onnxruntime openvino
 QUALITY_ARGS ?=
 BENCH_THREADS ?= 2
 
@@ -55,7 +55,7 @@ deps-test: deps ## what the host tests add: GIMP and its plug-in SDK, pyvips, wh
 
 # PyTorch and friends: for the converters, fixtures, training and the benchmark's baselines; never for the library.
 deps-python: ## PyTorch and friends, for make bench, quality, fixtures and train
-	@$(PYTHON) -c "import torch, safetensors, diffusers, PIL, numpy, bm3d, onnx, onnxruntime, openvino" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
+	@$(PYTHON) -c "import torch, safetensors, diffusers, transformers, PIL, numpy, bm3d, onnx, onnxruntime, openvino" 2>/dev/null || $(PYTHON) -m pip install -q $(PY_PACKAGES)
 
 RELEASE := .build/release
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer

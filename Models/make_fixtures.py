@@ -11,7 +11,10 @@ dtypes are exercised; the inputs and outputs are float32.
 - adm-tiny: our ADM reference with attention (multi-head), scale-shift norm, resblock up/down and learn_sigma.
 - ddpm-tiny: diffusers' own UNet2DModel (the DDPM family, attention, bottom-right downsample padding), converted by
   convert_diffusers.py; its outputs come from diffusers, so the fixture also checks the converter.
+- sd-tiny, sdxl-tiny: tiny Stable Diffusion pipelines (SD 1.x and SDXL conventions, the latter with v-prediction)
+  with random f16 weights, converted by convert_sd.py; UNet and autoencoder outputs from diffusers.
 """
+import json
 import os
 import sys
 import tempfile
@@ -93,9 +96,123 @@ def ddpm_tiny():
     print(f"ddpm-tiny: reference vs diffusers max abs error {err:.2e}")
 
 
+def tiny_tokenizer(folder):
+    """A CLIP tokenizer with a byte-level vocabulary and no merges (no hub: the real ones are downloads): it encodes
+    the empty prompt as the real ones do, start, end, then padding."""
+    from transformers import CLIPTokenizer
+    # GPT-2's byte-to-character table, which CLIP's byte-level BPE uses: printable bytes map to themselves, the rest to
+    # characters from U+0100 up.
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("\u00a1"), ord("\u00ac") + 1), *range(ord("\u00ae"), ord("\u00ff") + 1)]
+    extra = [b for b in range(256) if b not in printable]
+    chars = [chr(b) for b in printable] + [chr(256 + i) for i in range(len(extra))]
+    vocab = {t: i for i, t in enumerate(chars + [c + "</w>" for c in chars] + ["<|startoftext|>", "<|endoftext|>"])}
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "vocab.json"), "w") as f:
+        json.dump(vocab, f)
+    with open(os.path.join(folder, "merges.txt"), "w") as f:
+        f.write("#version: 0.2\n")
+    return CLIPTokenizer(os.path.join(folder, "vocab.json"), os.path.join(folder, "merges.txt"), model_max_length=8)
+
+
+def tiny_text_encoder(projection=False):
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+    config = CLIPTextConfig(vocab_size=514, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                            max_position_embeddings=8, projection_dim=32, bos_token_id=512, eos_token_id=513, pad_token_id=513)
+    return (CLIPTextModelWithProjection if projection else CLIPTextModel)(config).eval()
+
+
+def tiny_vae():
+    from diffusers import AutoencoderKL
+    return AutoencoderKL(block_out_channels=(16, 32), down_block_types=("DownEncoderBlock2D",) * 2,
+                         up_block_types=("UpDecoderBlock2D",) * 2, latent_channels=4, norm_num_groups=8, layers_per_block=1,
+                         sample_size=16, scaling_factor=0.18215)
+
+
+def perturb(module, seed):
+    """Non-zero weights everywhere (diffusers zero-initialises some output layers, which would hide errors), rounded to
+    f16 so that the stored f16 file holds exactly the weights the outputs came from."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(0.1 * torch.randn(p.shape, generator=g))
+        round_to(module, torch.float16)
+
+
+def latent_pipeline(name, family, tmp):
+    """A tiny random-weight Stable Diffusion pipeline saved to `tmp` as a diffusers folder."""
+    from diffusers import UNet2DConditionModel, DDIMScheduler, StableDiffusionPipeline, StableDiffusionXLPipeline
+    torch.manual_seed(0)
+    common = dict(sample_size=8, in_channels=4, out_channels=4, block_out_channels=(32, 64), layers_per_block=1,
+                  norm_num_groups=8)
+    if family == "sd":  # SD 1.x conventions: conv projections, attention_head_dim as the head count
+        unet = UNet2DConditionModel(**common, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+                                    up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
+                                    attention_head_dim=2)
+        scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, prediction_type="epsilon")
+    else:  # SDXL conventions: linear projections, heads per level of one width, depth 2, added embeddings; v-prediction
+        unet = UNet2DConditionModel(**common, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+                                    up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=64,
+                                    attention_head_dim=(2, 4), transformer_layers_per_block=(1, 2), use_linear_projection=True,
+                                    addition_embed_type="text_time", addition_time_embed_dim=8,
+                                    projection_class_embeddings_input_dim=6 * 8 + 32)
+        scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, prediction_type="v_prediction")
+    vae = tiny_vae()
+    modules = [unet, vae]
+    tokenizer = tiny_tokenizer(os.path.join(tmp, "tok"))
+    if family == "sd":
+        text = tiny_text_encoder()
+        pipe = StableDiffusionPipeline(vae=vae, text_encoder=text, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
+                                       safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+        modules.append(text)
+    else:
+        text, text_2 = tiny_text_encoder(), tiny_text_encoder(projection=True)
+        pipe = StableDiffusionXLPipeline(vae=vae, text_encoder=text, text_encoder_2=text_2, tokenizer=tokenizer,
+                                         tokenizer_2=tokenizer, unet=unet, scheduler=scheduler, add_watermarker=False)
+        modules += [text, text_2]
+    for i, module in enumerate(modules):
+        perturb(module, 10 + i)
+    folder = os.path.join(tmp, name)
+    pipe.save_pretrained(folder)
+    return folder
+
+
+def latent_tiny(name, family):
+    """sd-tiny / sdxl-tiny: a tiny pipeline converted by convert_sd.py, with diffusers' outputs of its UNet (latents
+    16x16 and 12x20, the conditioning as the converter stored it) and of its autoencoder (encode 32x32 and 24x40
+    images to the posterior mean, scaled; decode latents)."""
+    from dreamclean_models import convert_sd
+    from safetensors.torch import load_file
+    out = os.path.join(ROOT, name)
+    with tempfile.TemporaryDirectory() as tmp:
+        pipe, detected = convert_sd.load_pipeline(latent_pipeline(name, family, tmp))
+        assert detected == family
+        convert_sd.convert(pipe, family, out, dtype=torch.float16, source=f"random weights, tiny diffusers {type(pipe).__name__} (make_fixtures.py)")
+    conditioning = load_file(os.path.join(out, "conditioning.safetensors"))
+    context = conditioning["context"][None]
+    added = None
+    if family == "sdxl":
+        added = {"text_embeds": conditioning["text_embeds"][None], "time_ids": conditioning["time_ids"][None]}
+    g = torch.Generator().manual_seed(6)
+    cases = {}
+    scale = pipe.vae.config.scaling_factor
+    with torch.no_grad():
+        for i, ((h, w), t) in enumerate(zip(SIZES, TIMESTEPS)):
+            x = torch.randn(1, 4, h, w, generator=g)
+            cases[f"input_{i}"] = x
+            cases[f"timesteps_{i}"] = torch.tensor(t)
+            cases[f"output_{i}"] = pipe.unet(x, torch.tensor(t), encoder_hidden_states=context, added_cond_kwargs=added).sample.float().contiguous()
+            image = torch.rand(1, 3, 2 * h, 2 * w, generator=g) * 2 - 1
+            cases[f"image_{i}"] = image
+            cases[f"encoded_{i}"] = (pipe.vae.encode(image).latent_dist.mean * scale).contiguous()
+            cases[f"decoded_{i}"] = pipe.vae.decode(x / scale).sample.contiguous()
+    save_file(cases, os.path.join(out, "cases.safetensors"))
+
+
 if __name__ == "__main__":
     adm_tiny()
     ddpm_tiny()
-    for name in ("adm-tiny", "ddpm-tiny"):
+    latent_tiny("sd-tiny", "sd")
+    latent_tiny("sdxl-tiny", "sdxl")
+    for name in ("adm-tiny", "ddpm-tiny", "sd-tiny", "sdxl-tiny"):
         folder = os.path.join(ROOT, name)
         print(name, {f: os.path.getsize(os.path.join(folder, f)) for f in sorted(os.listdir(folder))})

@@ -4,7 +4,9 @@
 
 config.json:
   format: "dreamclean-model", format_version: 1
-  architecture: "adm" or "ddpm" (both built by the same generic UNet; "ddpm" restricts the options to that family)
+  architecture: "adm" or "ddpm" (both built by the same generic UNet; "ddpm" restricts the options to that family), or
+                "sd" (Stable Diffusion's latent UNet: the same UNet with transformer blocks; convert_sd.py documents its
+                extra fields: unet.transformer, unet.added_embedding, vae, conditioning, and prediction "v")
   unet: the UNetConfig fields
   schedule: {kind: linear | cosine | scaled_linear, beta_start, beta_end, timesteps}
   prediction: "eps"; learn_sigma: bool (then out_channels = 2 * in_channels and the first half is eps)
@@ -41,11 +43,7 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
                schedule=LINEAR_SCHEDULE, source="", training=None, about=None, tiling=None):
     """Writes model.safetensors (tensors cast to dtype, contiguous) and config.json; returns the config dict."""
     os.makedirs(folder, exist_ok=True)
-    tensors = {k: v.detach().to(dtype).contiguous().cpu() for k, v in state_dict.items()}
-    weights = os.path.join(folder, "model.safetensors")
-    tmp = weights + ".tmp"
-    save_file(tensors, tmp)
-    os.replace(tmp, weights)
+    digest = write_weights(folder, "model.safetensors", state_dict, dtype)
     config = {
         "format": "dreamclean-model", "format_version": 1,
         "architecture": architecture,
@@ -53,7 +51,7 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
         "schedule": dict(schedule),
         "prediction": "eps", "learn_sigma": learn_sigma,
         "value_range": [-1.0, 1.0],
-        "weights": "model.safetensors", "weights_sha256": sha256_of(weights),
+        "weights": "model.safetensors", "weights_sha256": digest,
         "source": source,
     }
     if training is not None:
@@ -62,10 +60,25 @@ def save_model(folder, state_dict, cfg: UNetConfig, architecture="adm", learn_si
         config["about"] = about
     if tiling is not None:
         config["tiling"] = tiling
-    with open(os.path.join(folder, "config.json"), "w") as f:
+    write_config(folder, config)
+    return config
+
+
+def write_weights(folder, name, state_dict, dtype=torch.float32):
+    """Writes `folder/name` (tensors cast to dtype, contiguous; atomically) and returns its SHA-256."""
+    tensors = {k: v.detach().to(dtype).contiguous().cpu() for k, v in state_dict.items()}
+    path = os.path.join(folder, name)
+    save_file(tensors, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return sha256_of(path)
+
+
+def write_config(folder, config):
+    """Writes `folder/config.json` last, so that a folder with one holds everything it names."""
+    with open(os.path.join(folder, "config.json.tmp"), "w") as f:
         json.dump(config, f, indent=2)
         f.write("\n")
-    return config
+    os.replace(os.path.join(folder, "config.json.tmp"), os.path.join(folder, "config.json"))
 
 
 def add_about_arguments(parser):

@@ -26,9 +26,13 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var training: ModelTraining?
     /// What tiling should respect (optional: `UNet.tilingHint` fills in what is not stated).
     public var tiling: ModelTiling?
+    /// A latent (sd) model's autoencoder.
+    public var vae: VAEConfig?
+    /// A latent (sd) model's fixed conditioning file (the empty prompt's text encodings, made by the converter).
+    public var conditioning: String?
 
     enum CodingKeys: String, CodingKey {
-        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling
+        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling, vae, conditioning
         case formatVersion = "format_version"
         case learnSigma = "learn_sigma"
         case valueRange = "value_range"
@@ -51,7 +55,17 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         about = try c.decodeIfPresent(ModelAbout.self, forKey: .about)
         training = try c.decodeIfPresent(ModelTraining.self, forKey: .training)
         tiling = try c.decodeIfPresent(ModelTiling.self, forKey: .tiling)
+        vae = try c.decodeIfPresent(VAEConfig.self, forKey: .vae)
+        conditioning = try c.decodeIfPresent(String.self, forKey: .conditioning)
     }
+
+    /// The config.json format this library reads (and the converters write).
+    public static let formatVersion = 1
+    /// The UNet families: guided-diffusion's, diffusers' DDPM (pixel space) and Stable Diffusion's (latent space).
+    public static let architectures = ["adm", "ddpm", "sd"]
+
+    /// Whether the model works in an autoencoder's latent space (Stable Diffusion) rather than on pixels.
+    public var isLatent: Bool { architecture == "sd" }
 
     /// The most bytes a config.json may have (the shipped one has about 1,200).
     static let maximumBytes = 1 << 20
@@ -88,15 +102,35 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         return config
     }
 
-    private static func isFileName(_ name: String) -> Bool {
+    static func isFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
     }
 
     func validate(path: String) throws {
         guard format == "dreamclean-model" else { throw ModelError.invalidConfig(path: path, field: "format", reason: "'\(format)' is not dreamclean-model") }
-        guard formatVersion == 1 else { throw ModelError.invalidConfig(path: path, field: "format_version", reason: "\(formatVersion) is not 1") }
-        guard ["adm", "ddpm"].contains(architecture) else { throw ModelError.unknownArchitecture(name: architecture, path: path) }
-        guard prediction == "eps" else { throw ModelError.invalidConfig(path: path, field: "prediction", reason: "'\(prediction)': only eps is supported") }
+        guard formatVersion <= Self.formatVersion else {
+            throw ModelError.invalidConfig(path: path, field: "format_version",
+                                           reason: "\(formatVersion): written by a newer converter (this library reads \(Self.formatVersion)); update DreamClean")
+        }
+        guard formatVersion == Self.formatVersion else {
+            throw ModelError.invalidConfig(path: path, field: "format_version", reason: "\(formatVersion) is not \(Self.formatVersion)")
+        }
+        guard Self.architectures.contains(architecture) else { throw ModelError.unknownArchitecture(name: architecture, path: path) }
+        let predictions = isLatent ? ["eps", "v"] : ["eps"]
+        guard predictions.contains(prediction) else {
+            throw ModelError.invalidConfig(path: path, field: "prediction", reason: "'\(prediction)': \(architecture) models predict \(predictions.joined(separator: " or "))")
+        }
+        if isLatent {
+            guard let vae else { throw ModelError.invalidConfig(path: path, field: "vae", reason: "missing: a latent model needs its autoencoder") }
+            try vae.validate(path: path, unetChannels: unet.inChannels)
+            guard let conditioning, Self.isFileName(conditioning) else {
+                throw ModelError.invalidConfig(path: path, field: "conditioning", reason: "needs the conditioning file's name in the model folder")
+            }
+        } else {
+            for (field, present) in [("vae", vae != nil), ("conditioning", conditioning != nil)] where present {
+                throw ModelError.invalidConfig(path: path, field: field, reason: "only a latent (sd) model has one")
+            }
+        }
         guard valueRange == [-1, 1] else { throw ModelError.invalidConfig(path: path, field: "value_range", reason: "\(valueRange): only [-1, 1] is supported") }
         // A file name inside the model folder, never a path out of it.
         guard Self.isFileName(weights) else {
@@ -177,6 +211,11 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     public var timeFlipSinToCos: Bool
     public var timeFreqShift: Float
     public var middleAttention: Bool
+    /// Stable Diffusion's UNets: attention is a `SpatialTransformer` with cross-attention, placed by depth per level
+    /// (then `attention_ds` is empty).
+    public var transformer: TransformerConfig?
+    /// SDXL's added time and text embedding.
+    public var addedEmbedding: AddedEmbeddingConfig?
 
     enum CodingKeys: String, CodingKey {
         case inChannels = "in_channels", outChannels = "out_channels", baseChannels = "base_channels"
@@ -185,6 +224,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         case useScaleShiftNorm = "use_scale_shift_norm", resblockUpdown = "resblock_updown"
         case downsamplePadding = "downsample_padding", normGroups = "norm_groups", normEpsilon = "norm_eps"
         case timeFlipSinToCos = "time_flip_sin_to_cos", timeFreqShift = "time_freq_shift", middleAttention = "middle_attention"
+        case transformer, addedEmbedding = "added_embedding"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -206,6 +246,16 @@ public struct UNetConfig: Codable, Equatable, Sendable {
         timeFlipSinToCos = try c.decodeIfPresent(Bool.self, forKey: .timeFlipSinToCos) ?? true
         timeFreqShift = try c.decodeIfPresent(Float.self, forKey: .timeFreqShift) ?? 0
         middleAttention = try c.decodeIfPresent(Bool.self, forKey: .middleAttention) ?? true
+        transformer = try c.decodeIfPresent(TransformerConfig.self, forKey: .transformer)
+        addedEmbedding = try c.decodeIfPresent(AddedEmbeddingConfig.self, forKey: .addedEmbedding)
+    }
+
+    var norm: NormStyle { NormStyle(groups: normGroups, epsilon: normEpsilon) }
+
+    /// Whether the block at `level` (0 = full resolution) has attention.
+    func hasAttention(level: Int) -> Bool {
+        if let transformer { return transformer.depth[level] > 0 }
+        return attentionDownsampleFactors.contains(1 << level)
     }
 
     /// Input height and width must be multiples of this.
@@ -271,6 +321,17 @@ public struct UNetConfig: Codable, Equatable, Sendable {
             throw fail(.downsamplePadding, "'\(downsamplePadding)' is not symmetric or bottom_right")
         }
         guard timeFreqShift.isFinite, timeFreqShift < Float(baseChannels / 2) else { throw fail(.timeFreqShift, "must be finite and below base_channels / 2") }
+        if let transformer {
+            guard architecture == "sd" else { throw fail(.transformer, "only the sd architecture has transformer blocks") }
+            guard attentionDownsampleFactors.isEmpty else { throw fail(.attentionDownsampleFactors, "must be empty: transformer.depth places the attention") }
+            try transformer.validate(path: path, levels: levelChannels.count)
+        } else if architecture == "sd" {
+            throw fail(.transformer, "missing: an sd UNet needs its transformer blocks")
+        }
+        if let addedEmbedding {
+            guard transformer != nil else { throw fail(.addedEmbedding, "only an sd UNet has an added embedding") }
+            try addedEmbedding.validate(path: path)
+        }
         if architecture == "ddpm" {
             guard !useScaleShiftNorm, !resblockUpdown else {
                 throw fail(.useScaleShiftNorm, "the ddpm family has additive time conditioning and conv resampling")

@@ -28,7 +28,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             "\(path): \(keys.count) unused weight(s), e.g. '\(keys.prefix(3).joined(separator: "', '"))': the config does not match the file"
         case let .shapeMismatch(key, expected, found, path): "\(path): weight '\(key)' has shape \(found), expected \(expected)"
         case let .invalidConfig(path, field, reason): "\(path): config field '\(field)': \(reason)"
-        case let .unknownArchitecture(name, path): "\(path): unknown architecture '\(name)' (known: adm, ddpm)"
+        case let .unknownArchitecture(name, path): "\(path): unknown architecture '\(name)' (known: \(ModelConfig.architectures.joined(separator: ", ")))"
         case let .checksumMismatch(path, expected, found): "\(path): SHA-256 is \(found), the config expects \(expected)"
         case let .nonFiniteWeight(key, path): "\(path): weight '\(key)' holds a NaN or infinite value (an overflowing conversion?)"
         }

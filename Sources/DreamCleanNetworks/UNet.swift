@@ -26,11 +26,14 @@ public final class UNet: @unchecked Sendable {
     private let outputBlocks: [[Layer]]
     private let outNorm: GroupNorm
     private let outConv: Conv2d
+    /// SDXL's added embedding (constant for the model), timeEmbedDim values; added to every item's time embedding.
+    private let addedEmbedding: [Float]?
 
     enum Layer {
         case conv(Conv2d)
         case resBlock(ResBlock)
         case attention(AttentionBlock)
+        case transformer(SpatialTransformer)
         case upsample(Conv2d)
     }
 
@@ -43,33 +46,49 @@ public final class UNet: @unchecked Sendable {
     public convenience init(folder: String, config: ModelConfig, backend: any ComputeBackend) throws {
         let file = try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent(config.weights).path)
         if let expected = config.weightsSHA256 { try file.verifySHA256(expected) }
-        try self.init(config: config.unet, weights: file, backend: backend)
+        let conditioning = try config.conditioning.map {
+            try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent($0).path)
+        }
+        try self.init(config: config.unet, weights: file, conditioning: conditioning, backend: backend)
     }
 
-    public init(config: UNetConfig, weights file: SafeTensorsFile, backend: any ComputeBackend) throws {
+    /// `conditioning` holds what a Stable Diffusion UNet is conditioned on (the converter's `conditioning.safetensors`:
+    /// `context` [tokens, context_dim], and with an added embedding `text_embeds` [text_dim] and `time_ids`); nil for the
+    /// pixel families.
+    public init(config: UNetConfig, weights file: SafeTensorsFile, conditioning: SafeTensorsFile? = nil,
+                backend: any ComputeBackend) throws {
         self.config = config
         self.backend = backend
         let store = WeightStore(file: file)
         let c = config
         timeEmbed1 = try Linear("time_embed.0", input: c.baseChannels, output: c.timeEmbedDim, store: store)
         timeEmbed2 = try Linear("time_embed.2", input: c.timeEmbedDim, output: c.timeEmbedDim, store: store)
+        let fixed = try Self.readConditioning(conditioning, config: c)
+        addedEmbedding = try fixed.added.map { try Self.addedEmbedding($0, config: c, store: store, backend: backend) }
         func resBlock(_ prefix: String, _ input: Int, _ output: Int, _ resample: Resample = .none) throws -> Layer {
-            .resBlock(try ResBlock(prefix, channels: input, outChannels: output, resample: resample, config: c, store: store, backend: backend))
+            .resBlock(try ResBlock(prefix, channels: input, outChannels: output, resample: resample, norm: c.norm,
+                                   conditioning: .init(embeddingDim: c.timeEmbedDim, scaleShift: c.useScaleShiftNorm),
+                                   store: store, backend: backend))
         }
-        func attention(_ prefix: String, _ channels: Int) throws -> Layer {
-            .attention(try AttentionBlock(prefix, channels: channels, config: c, store: store, backend: backend))
+        func attention(_ prefix: String, _ channels: Int, depth: Int) throws -> Layer {
+            let heads = c.heads(channels: channels)
+            guard let transformer = c.transformer, let context = fixed.context else {
+                return .attention(try AttentionBlock(prefix, channels: channels, heads: heads, norm: c.norm, store: store, backend: backend))
+            }
+            return .transformer(try SpatialTransformer(prefix, channels: channels, heads: heads, depth: depth, config: transformer,
+                                                       norm: c.norm, context: context, store: store, backend: backend))
         }
+        func depth(level: Int) -> Int { c.transformer?.depth[level] ?? 1 }
 
         var channels = c.levelChannels[0]
         var input: [[Layer]] = [[.conv(try .same("input_blocks.0.0", c.inChannels, channels, kernel: 3, store: store, backend: backend))]]
         var skipChannels = [channels]
-        var factor = 1
         for (level, levelChannels) in c.levelChannels.enumerated() {
             for _ in 0..<c.numResBlocks {
                 let prefix = "input_blocks.\(input.count)"
                 var block = [try resBlock("\(prefix).0", channels, levelChannels)]
                 channels = levelChannels
-                if c.attentionDownsampleFactors.contains(factor) { block.append(try attention("\(prefix).1", channels)) }
+                if c.hasAttention(level: level) { block.append(try attention("\(prefix).1", channels, depth: depth(level: level))) }
                 input.append(block)
                 skipChannels.append(channels)
             }
@@ -78,12 +97,11 @@ public final class UNet: @unchecked Sendable {
                 input.append([c.resblockUpdown ? try resBlock(prefix, channels, channels, .down)
                                                : .conv(try Conv2d("\(prefix).op", downsampleDescriptor(channels), store: store, backend: backend))])
                 skipChannels.append(channels)
-                factor *= 2
             }
         }
         inputBlocks = input
         var middle = [try resBlock("middle_block.0", channels, channels)]
-        if c.middleAttention { middle.append(try attention("middle_block.1", channels)) }
+        if c.middleAttention { middle.append(try attention("middle_block.1", channels, depth: c.transformer?.middleDepth ?? 1)) }
         middle.append(try resBlock("middle_block.\(middle.count)", channels, channels))
         middleBlock = middle
 
@@ -93,18 +111,17 @@ public final class UNet: @unchecked Sendable {
                 let prefix = "output_blocks.\(output.count)"
                 var block = [try resBlock("\(prefix).0", channels + skipChannels.removeLast(), levelChannels)]
                 channels = levelChannels
-                if c.attentionDownsampleFactors.contains(factor) { block.append(try attention("\(prefix).1", channels)) }
+                if c.hasAttention(level: level) { block.append(try attention("\(prefix).1", channels, depth: depth(level: level))) }
                 if level > 0 && i == c.numResBlocks {
                     let upPrefix = "\(prefix).\(block.count)"
                     block.append(c.resblockUpdown ? try resBlock(upPrefix, channels, channels, .up)
                                                   : .upsample(try .same("\(upPrefix).conv", channels, channels, kernel: 3, store: store, backend: backend)))
-                    factor /= 2
                 }
                 output.append(block)
             }
         }
         outputBlocks = output
-        outNorm = try GroupNorm("out.0", channels: channels, config: c, store: store)
+        outNorm = try GroupNorm("out.0", channels: channels, style: c.norm, store: store)
         outConv = try .same("out.2", channels, c.outChannels, kernel: 3, store: store, backend: backend)
         try store.finish()
         parameterCount = file.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
@@ -127,7 +144,11 @@ public final class UNet: @unchecked Sendable {
         }
         let sinusoid = try timestepEmbedding(timesteps, dim: config.baseChannels, flipSinToCos: config.timeFlipSinToCos,
                                              freqShift: config.timeFreqShift)
-        let embedding = try timeEmbed2(try backend.silu(try timeEmbed1(sinusoid, backend: backend)), backend: backend)
+        var embedding = try timeEmbed2(try backend.silu(try timeEmbed1(sinusoid, backend: backend)), backend: backend)
+        if let addedEmbedding {
+            embedding = try backend.addChannelBiasInPlace(embedding, try Tensor(shape: TensorShape(batch: s.batch, height: 1, width: 1, channels: addedEmbedding.count),
+                                                                                nhwc: Array(repeating: addedEmbedding, count: s.batch).flatMap { $0 }))
+        }
         let activated = try backend.silu(embedding)
 
         var skips: [Tensor] = []
@@ -152,9 +173,44 @@ public final class UNet: @unchecked Sendable {
             case let .resBlock(resBlock): h = try resBlock(h, embedding, backend: backend)
             // The attention input is always the fresh output of the layer before it, so it may be overwritten.
             case let .attention(attention): h = try attention(consuming: h, backend: backend)
+            case let .transformer(transformer): h = try transformer(consuming: h, backend: backend)
             case let .upsample(conv): h = try conv(try backend.upsampleNearest2x(h))
             }
         }
         return h
+    }
+}
+
+extension UNet {
+    /// What `conditioning` holds, checked against the config: every key used, every width as configured.
+    private static func readConditioning(_ file: SafeTensorsFile?, config c: UNetConfig)
+        throws -> (context: FixedContext?, added: (textEmbeds: [Float], timeIds: [Float])?) {
+        guard let transformer = c.transformer else {
+            if let file { throw ModelError.unexpectedWeights(keys: file.entries.keys.sorted(), path: file.path) }
+            return (nil, nil)
+        }
+        guard let file else { throw ModelError.missingWeight(key: "context", path: "conditioning (config.json names no conditioning file)") }
+        let store = WeightStore(file: file)
+        guard let tokens = file.entries["context"]?.shape.first, tokens > 0 else { throw ModelError.missingWeight(key: "context", path: file.path) }
+        let context = FixedContext(tokens: tokens, width: transformer.contextDim,
+                                   values: try store.take("context", shape: [tokens, transformer.contextDim]))
+        let added = try c.addedEmbedding.map {
+            (try store.take("text_embeds", shape: [$0.textDim]), try store.take("time_ids", shape: [$0.timeIds]))
+        }
+        try store.finish()
+        return (context, added)
+    }
+
+    /// SDXL's `add_embedding(concat(text_embeds, sinusoid(time_ids)))`, timeEmbedDim values.
+    private static func addedEmbedding(_ inputs: (textEmbeds: [Float], timeIds: [Float]), config c: UNetConfig, store: WeightStore,
+                                       backend: any ComputeBackend) throws -> [Float] {
+        guard let added = c.addedEmbedding else { throw ModelError.missingWeight(key: "added_embedding", path: "config.json") }
+        let first = try Linear("add_embed.0", input: added.inputDim, output: c.timeEmbedDim, store: store)
+        let second = try Linear("add_embed.2", input: c.timeEmbedDim, output: c.timeEmbedDim, store: store)
+        let sinusoids = try timestepEmbedding(inputs.timeIds, dim: added.timeDim, flipSinToCos: c.timeFlipSinToCos, freqShift: c.timeFreqShift)
+        let values = inputs.textEmbeds + Array(UnsafeBufferPointer(start: sinusoids.data, count: sinusoids.count))
+        let input = try Tensor(shape: TensorShape(batch: 1, height: 1, width: 1, channels: added.inputDim), nhwc: values)
+        let embedding = try second(try backend.silu(try first(input, backend: backend)), backend: backend)
+        return Array(UnsafeBufferPointer(start: embedding.data, count: embedding.count))
     }
 }
