@@ -246,6 +246,9 @@ struct Plan: ParsableCommand {
         let (restorer, _) = try modelOptions.load()
         let plan: RestorationPlan
         do {
+            if let latent = try restorer.latentPlan(width: image.width, height: image.height, options: options) {
+                return print(json ? latent.json : latent.summary)
+            }
             let buffer = try ImageBuffer(base: image.pixels.base, width: image.width, height: image.height, channels: image.bands,
                                          format: .float32)
             plan = try restorer.plan(for: buffer, options: options)

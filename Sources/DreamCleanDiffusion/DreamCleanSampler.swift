@@ -41,7 +41,8 @@ public struct DreamCleanSampler: Sendable {
         public var gamma: Double
         /// M: VPS corrections before each DDIM step.
         public var vpsIterations: Int
-        /// Clamp each predicted x0 to [-1, 1] (the paper's loop does).
+        /// Clamp each predicted x0, and the result, to [-1, 1] (the paper's loop does on pixels; a latent space has no
+        /// such range).
         public var clampPredictedX0: Bool
         /// How the run reaches τ.
         public var start: Start
@@ -89,7 +90,7 @@ public struct DreamCleanSampler: Sendable {
     }
 
     /// Restores from `start` (the degraded image, or A⁺(y) with a known operator; see `Options.start`); `measurement`
-    /// and `y` enable the DDNM consistency step. The result is clamped to [-1, 1].
+    /// and `y` enable the DDNM consistency step. The result is clamped to [-1, 1] when `clampPredictedX0` is set.
     public func run(start: Tensor, eps: NoisePredictor, measurement: (any MeasurementOperator)? = nil, y: Tensor? = nil,
                     noise: inout GaussianNoise, monitor: EvaluationMonitor? = nil) throws -> Tensor {
         var counter = EvaluationCounter(total: evaluationCount, monitor: monitor)
@@ -111,7 +112,7 @@ public struct DreamCleanSampler: Sendable {
             }
             x = try ddimStep(x, from: t, to: tPrevious, eps: counted, measurement: measurement, y: y)
         }
-        return TensorMath.clampUnit(x)
+        return options.clampPredictedX0 ? TensorMath.clampUnit(x) : x
     }
 
     /// Deterministic DDIM inversion (η = 0) from t = −1 up through `timesteps`.

@@ -123,3 +123,24 @@ public struct VAEConfig: Codable, Equatable, Sendable {
         guard ModelConfig.isFileName(weights) else { throw fail(.weights, "'\(weights)' is not a file name in the model folder") }
     }
 }
+
+/// One row of config.json's `presets`: sampler settings for one task, each optional, named as the restoration
+/// parameters are (their ranges are checked where the rows are used, against the parameter schema).
+public struct ModelPresetRow: Codable, Equatable, Sendable {
+    public var strength: Double?
+    public var steps: Int?
+    public var gamma: Double?
+    public var vpsIterations: Int?
+
+    public init(strength: Double? = nil, steps: Int? = nil, gamma: Double? = nil, vpsIterations: Int? = nil) {
+        self.strength = strength
+        self.steps = steps
+        self.gamma = gamma
+        self.vpsIterations = vpsIterations
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case strength, steps, gamma
+        case vpsIterations = "vps_iters"
+    }
+}

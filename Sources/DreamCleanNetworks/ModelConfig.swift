@@ -30,9 +30,12 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var vae: VAEConfig?
     /// A latent (sd) model's fixed conditioning file (the empty prompt's text encodings, made by the converter).
     public var conditioning: String?
+    /// The model's own sampler settings per task (task name -> row), which fill what a restoration leaves unset in place
+    /// of the library's tuned table; the converters write them for large priors.
+    public var presets: [String: ModelPresetRow]?
 
     enum CodingKeys: String, CodingKey {
-        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling, vae, conditioning
+        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling, vae, conditioning, presets
         case formatVersion = "format_version"
         case learnSigma = "learn_sigma"
         case valueRange = "value_range"
@@ -57,6 +60,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         tiling = try c.decodeIfPresent(ModelTiling.self, forKey: .tiling)
         vae = try c.decodeIfPresent(VAEConfig.self, forKey: .vae)
         conditioning = try c.decodeIfPresent(String.self, forKey: .conditioning)
+        presets = try c.decodeIfPresent([String: ModelPresetRow].self, forKey: .presets)
     }
 
     /// The config.json format this library reads (and the converters write).
@@ -253,7 +257,7 @@ public struct UNetConfig: Codable, Equatable, Sendable {
     var norm: NormStyle { NormStyle(groups: normGroups, epsilon: normEpsilon) }
 
     /// Whether the block at `level` (0 = full resolution) has attention.
-    func hasAttention(level: Int) -> Bool {
+    public func hasAttention(level: Int) -> Bool {
         if let transformer { return transformer.depth[level] > 0 }
         return attentionDownsampleFactors.contains(1 << level)
     }

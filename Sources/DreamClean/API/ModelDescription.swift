@@ -28,6 +28,10 @@ public struct ModelDescription: Sendable, Equatable {
     public let weightsSHA256: String?
     /// The model card's path, when config.json names one that exists.
     public let card: String?
+    /// The model's own preset rows by task (config.json `presets`); empty: the library's tuned table is in force.
+    public let presets: [String: ModelPresetRow]
+    /// The tasks it restores: all for a pixel model; a latent model's have no measurement operator (`LatentPlan.tasks`).
+    public let tasks: [RestoreTask]
 
     init(folder: String, config: ModelConfig, parameterCount: Int) {
         let about = config.about
@@ -41,6 +45,8 @@ public struct ModelDescription: Sendable, Equatable {
         architecture = config.architecture
         self.parameterCount = parameterCount
         weightsSHA256 = config.weightsSHA256
+        presets = config.presets ?? [:]
+        tasks = config.isLatent ? LatentPlan.tasks : RestoreTask.allCases
         card = about?.card.map { URL(fileURLWithPath: folder).appendingPathComponent($0).path }
             .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
     }
@@ -50,8 +56,22 @@ public struct ModelDescription: Sendable, Equatable {
         [("model", name), ("folder", folder), ("licence", license), ("terms", terms), ("training data", trainingData),
          ("training steps", trainingSteps.map(String.init) ?? Self.notStated), ("source", source),
          ("architecture", "\(architecture), \(parameterCount) parameters"), ("weights sha256", weightsSHA256 ?? Self.notStated),
-         ("model card", card ?? "none")]
+         ("model card", card ?? "none"), ("model tasks", tasks.map(\.rawValue).joined(separator: ", ")), ("presets", presetSummary)]
             .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+    }
+
+    /// Which presets are in force and where they come from, in a line.
+    public var presetSummary: String {
+        guard !presets.isEmpty else { return "the library's tuned table (per task and preset)" }
+        let rows = presets.sorted { $0.key < $1.key }.map { task, row in
+            "\(task) " + Self.fields(row).map { "\($0.0) \($0.1)" }.joined(separator: " ")
+        }
+        return "config.json, for what a restoration leaves unset: " + rows.joined(separator: "; ")
+    }
+
+    private static func fields(_ row: ModelPresetRow) -> [(String, String)] {
+        [("strength", row.strength.map { "\($0)" }), ("steps", row.steps.map(String.init)), ("gamma", row.gamma.map { "\($0)" }),
+         ("vps_iters", row.vpsIterations.map(String.init))].compactMap { name, value in value.map { (name, $0) } }
     }
 
     public var json: String {
@@ -61,6 +81,13 @@ public struct ModelDescription: Sendable, Equatable {
             ("training_steps", trainingSteps.map(String.init) ?? "null"), ("source", JSONText.quoted(source)),
             ("architecture", JSONText.quoted(architecture)), ("parameters", "\(parameterCount)"),
             ("weights_sha256", weightsSHA256.map(JSONText.quoted) ?? "null"), ("card", card.map(JSONText.quoted) ?? "null"),
+            ("tasks", "[" + tasks.map { JSONText.quoted($0.rawValue) }.joined(separator: ", ") + "]"),
+            ("presets", JSONText.object([
+                ("source", JSONText.quoted(presets.isEmpty ? "library" : "config.json")),
+                ("rows", JSONText.object(presets.sorted { $0.key < $1.key }.map { task, row in
+                    (task, JSONText.object(Self.fields(row)))
+                })),
+            ])),
         ])
     }
 }

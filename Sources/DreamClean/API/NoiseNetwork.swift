@@ -5,11 +5,11 @@ import DreamCleanKernels
 import DreamCleanNetworks
 import Glibc
 
-/// What the restorer needs of a network: ε̂ for an RGB image in [-1, 1] whose sides are multiples of `sizeMultiple`.
-/// `UNet` is one; tests use small analytic ones.
+/// What the restorer needs of a network: ε̂ for an RGB image in [-1, 1] whose sides are multiples of `sizeMultiple`
+/// (a latent model's `LatentPrior`: for its latents). `UNet` is one; tests use small analytic ones.
 public protocol NoiseNetwork: Sendable {
     var sizeMultiple: Int { get }
-    /// x: [1, H, W, 3] -> ε̂: [1, H, W, 3].
+    /// x: [1, H, W, C] -> ε̂: [1, H, W, C] (C = 3 for pixel models).
     func predictNoise(_ x: Tensor, timestep: Int) throws -> Tensor
     /// Bytes the network holds whatever the image (its weights).
     var fixedBytes: Int { get }
@@ -45,20 +45,35 @@ public struct ActivationFootprint: Sendable, Equatable {
         let total = Double(perPixel) * Double(pixels) + perPixelSquared * Double(pixels) * Double(pixels)
         return total < Double(Int.max / 2) ? Int(total) : Int.max / 2
     }
+
+    /// `pass` (on `pixels` pixels) measured through `pool`, emptied and keeping nothing: its high-water mark is the
+    /// live peak, of which `perPixelSquared` (the attention scores, counted from the config) is taken out before the
+    /// rest is spread per pixel. The pool's capacity is restored afterwards.
+    static func measured(pool: BufferPool, pixels: Int, perPixelSquared: Double, pass: () throws -> Void) throws -> ActivationFootprint {
+        let capacity = pool.capacityBytes
+        defer { pool.capacityBytes = capacity }
+        pool.drain()
+        pool.capacityBytes = 0
+        pool.resetPeak()
+        try pass()
+        let linear = Double(pool.peakBytes) - perPixelSquared * Double(pixels * pixels)
+        // + 25 %: which buffers a layer frees before the next allocates varies a little with the shape.
+        return ActivationFootprint(perPixel: max(Int((1.25 * linear / Double(pixels)).rounded(.up)), 0), perPixelSquared: perPixelSquared)
+    }
 }
 
 extension UNet: NoiseNetwork {
     public var sizeMultiple: Int { config.sizeMultiple }
 
-    /// The first three output channels (learn_sigma models put the variance after them).
+    /// The first `inChannels` output channels (learn_sigma models put the variance after them).
     public func predictNoise(_ x: Tensor, timestep: Int) throws -> Tensor {
         let out = try self(x, timesteps: [Float(timestep)])
-        let c = out.shape.channels
-        guard c > 3 else { return out }
+        let (c, kept) = (out.shape.channels, config.inChannels)
+        guard c > kept else { return out }
         var shape = out.shape
-        shape.channels = 3
+        shape.channels = kept
         let eps = try Tensor(uninitialized: shape)
-        for p in 0..<shape.height * shape.width { (eps.data + p * 3).update(from: out.data + p * c, count: 3) }
+        for p in 0..<shape.height * shape.width { (eps.data + p * kept).update(from: out.data + p * c, count: kept) }
         return eps
     }
 
@@ -71,23 +86,17 @@ extension UNet: NoiseNetwork {
     /// block at a time (T = pixels / ds²), are counted from the config. Without a pool (the reference backend): an
     /// estimate, 64 floats per channel of the widest level.
     public func activationFootprint() throws -> ActivationFootprint {
-        let factors = config.attentionDownsampleFactors + (config.middleAttention ? [1 << (config.levelChannels.count - 1)] : [])
+        let levels = config.levelChannels.count
+        let factors = (0..<levels).filter(config.hasAttention).map { 1 << $0 } + (config.middleAttention ? [1 << (levels - 1)] : [])
         let perPixelSquared = factors.map { Double(MemoryLayout<Float>.stride) / pow(Double($0), 4) }.max() ?? 0
         guard let pool = backend.bufferPool else {
             return ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64),
                                        perPixelSquared: perPixelSquared)
         }
         let side = max(sizeMultiple * 4, 32)
-        let pixels = side * side
-        let capacity = pool.capacityBytes
-        defer { pool.capacityBytes = capacity }
-        pool.drain()
-        pool.capacityBytes = 0
-        pool.resetPeak()
-        _ = try predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: 3)), timestep: 0)
-        let linear = Double(pool.peakBytes) - perPixelSquared * Double(pixels * pixels)
-        // + 25 %: which buffers a layer frees before the next allocates varies a little with the shape.
-        return ActivationFootprint(perPixel: max(Int((1.25 * linear / Double(pixels)).rounded(.up)), 0), perPixelSquared: perPixelSquared)
+        return try ActivationFootprint.measured(pool: pool, pixels: side * side, perPixelSquared: perPixelSquared) {
+            _ = try predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: config.inChannels)), timestep: 0)
+        }
     }
 
     public func setActivationCache(bytes: Int) {

@@ -3,6 +3,7 @@
 
 import DreamCleanDiffusion
 import DreamCleanKernels
+import DreamCleanNetworks
 
 /// Everything a restoration can be told: a parameter of `RestoreParameter.all` each (its ranges and defaults are there),
 /// plus the mask and a blur kernel. Values left nil come from the preset for the task, an estimate, or the context.
@@ -81,6 +82,18 @@ public struct RestoreOptions: Sendable {
 
     /// What `srTaps` may be, in an error message.
     public static let srTapsAllowed = "symmetric finite taps of positive sum, a count of the scale's parity"
+
+    /// These options with what they leave unset of the sampler settings taken from `row`, a model's own preset row
+    /// for the task (config.json `presets`); nil: unchanged.
+    func filled(from row: ModelPresetRow?) -> RestoreOptions {
+        guard let row else { return self }
+        var filled = self
+        filled.steps = steps ?? row.steps
+        filled.strength = strength ?? row.strength
+        filled.gamma = gamma ?? row.gamma
+        filled.vpsIterations = vpsIterations ?? row.vpsIterations
+        return filled
+    }
 
     /// The memory limit in force.
     var memoryLimit: Int { memoryLimitMB ?? Self.defaultMemoryLimitMB }

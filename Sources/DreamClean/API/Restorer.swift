@@ -22,9 +22,14 @@ public final class Restorer: @unchecked Sendable {
     public let model: ModelDescription?
     /// What the model tells tiling (`TileChoice`).
     public let tiling: ModelTilingHint
+    /// The model's own preset rows by task name (config.json `presets`), which fill what a restoration leaves unset;
+    /// empty: the library's tuned table alone.
+    public let modelPresets: [String: ModelPresetRow]
+    /// The network when it is a latent (Stable Diffusion) model, which restores through `restoreLatent`.
+    var latentPrior: LatentPrior? { network as? LatentPrior }
     /// Serializes restorations and thread changes; detects a thread calling back in from its own progress callback,
     /// which would otherwise wait for itself forever.
-    private let lock = Lock(detectsReentry: true)
+    let lock = Lock(detectsReentry: true)
     /// The network's activation memory per pixel, measured on the first restoration (guarded by `lock`).
     private var footprint: ActivationFootprint?
 
@@ -34,9 +39,13 @@ public final class Restorer: @unchecked Sendable {
     /// speed (docs/performance.md), and f32 on CPUs without native bf16.
     public convenience init(modelFolder: String, threads: Int = 0, convolutions: ConvolutionPrecision = .bf16) throws {
         let config = try ModelConfig.load(folder: modelFolder)
-        guard config.unet.inChannels == 3 else {
+        guard config.isLatent || config.unet.inChannels == 3 else {
             throw RestoreError.unsupported("models with \(config.unet.inChannels) input channels (RGB models only)")
         }
+        guard !config.isLatent || config.vae?.inChannels == 3 else {
+            throw RestoreError.unsupported("autoencoders of \(config.vae?.inChannels ?? 0) image channels (RGB models only)")
+        }
+        try Self.checkPresets(config, path: ModelConfig.path(folder: modelFolder))
         let schedule: NoiseSchedule
         do {
             let kind = NoiseSchedule.Kind(rawValue: config.schedule.kind) ?? .linear
@@ -47,19 +56,44 @@ public final class Restorer: @unchecked Sendable {
         }
         let backend = try DNNLBackend(threads: threads)
         backend.setConvolutionPrecision(convolutions)
-        let network = try UNet(folder: modelFolder, config: config, backend: backend)
+        let unet = try UNet(folder: modelFolder, config: config, backend: backend)
+        var network: any NoiseNetwork = unet
+        var parameterCount = unet.parameterCount
+        if config.isLatent {
+            let autoencoder = try AutoencoderKL(folder: modelFolder, config: config, backend: backend)
+            network = LatentPrior(unet: unet, autoencoder: autoencoder, schedule: schedule, predictsVelocity: config.prediction == "v")
+            parameterCount += autoencoder.parameterCount
+        }
         try self.init(network: network, schedule: schedule,
-                      model: ModelDescription(folder: modelFolder, config: config, parameterCount: network.parameterCount),
+                      model: ModelDescription(folder: modelFolder, config: config, parameterCount: parameterCount),
                       tiling: ModelTilingHint(trainingSize: config.tiling?.trainingSize,
-                                              reach: config.tiling?.receptiveField ?? config.unet.convolutionReach))
+                                              reach: config.tiling?.receptiveField ?? config.unet.convolutionReach),
+                      presets: config.presets ?? [:])
     }
 
     public init(network: any NoiseNetwork, schedule: NoiseSchedule, model: ModelDescription? = nil,
-                tiling: ModelTilingHint = ModelTilingHint()) throws {
+                tiling: ModelTilingHint = ModelTilingHint(), presets: [String: ModelPresetRow] = [:]) throws {
         self.network = network
         self.schedule = schedule
         self.model = model
         self.tiling = tiling
+        self.modelPresets = presets
+    }
+
+    /// Every preset row of `config` names a task the model runs and holds values the parameter schema allows.
+    private static func checkPresets(_ config: ModelConfig, path: String) throws {
+        for (name, row) in config.presets ?? [:] {
+            let tasks = config.isLatent ? LatentPlan.tasks : RestoreTask.allCases
+            guard let task = RestoreTask(rawValue: name), tasks.contains(task) else {
+                throw ModelError.invalidConfig(path: path, field: "presets.\(name)",
+                                               reason: "not a task this model runs (\(tasks.map(\.rawValue).joined(separator: ", ")))")
+            }
+            do {
+                try RestoreOptions(task: task).filled(from: row).validate()
+            } catch let RestoreError.invalidOption(option, value, allowed) {
+                throw ModelError.invalidConfig(path: path, field: "presets.\(name).\(option)", reason: "\(value) (\(allowed))")
+            }
+        }
     }
 
     /// Runs later restorations on `threads` compute threads (0: one per idle core) with the weights already loaded, so
@@ -99,9 +133,14 @@ public final class Restorer: @unchecked Sendable {
     /// of the plan, blind deblurring and the JPEG path's second run, are not counted).
     public func checkFits(inputWidth: Int, inputHeight: Int, inputChannels: Int, outputChannels: Int, format: PixelFormat,
                           options: RestoreOptions) throws {
+        let options = options.filled(from: modelPresets[options.task.rawValue])
         try options.validate()
         guard lock.lockUnlessHeld() else { throw RestoreError.busy("a restorer cannot be used from its own progress callback") }
         defer { lock.unlock() }
+        if let latentPrior {
+            _ = try latentPlan(latentPrior, options, width: inputWidth, height: inputHeight)
+            return
+        }
         let geometry = RestorationPlan.Geometry(inputWidth: inputWidth, inputHeight: inputHeight,
                                                 inputHasAlpha: inputChannels == 2 || inputChannels == 4,
                                                 outputChannels: outputChannels, outputSampleBytes: format.bytes)
@@ -112,7 +151,11 @@ public final class Restorer: @unchecked Sendable {
     /// and `format` are the output's (they size the memory plan's staging copy).
     public func plan(for input: ImageBuffer, options: RestoreOptions, outputChannels: Int? = nil,
                      format: PixelFormat? = nil) throws -> RestorationPlan {
+        let options = options.filled(from: modelPresets[options.task.rawValue])
         try options.validate()
+        guard latentPrior == nil else {
+            throw RestoreError.unsupported("a restoration plan with a latent model (its settings are the model's presets: dreamclean info)")
+        }
         guard lock.lockUnlessHeld() else { throw RestoreError.busy("a restorer cannot be used from its own progress callback") }
         defer { lock.unlock() }
         let geometry = RestorationPlan.Geometry(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
@@ -131,6 +174,7 @@ public final class Restorer: @unchecked Sendable {
     public func restore(input: ImageBuffer, output: ImageBuffer, options: RestoreOptions,
                         cancel: CancellationToken? = nil, progress: ((Double) -> Bool)? = nil,
                         planned: ((RestorationPlan) -> Void)? = nil) throws {
+        let options = options.filled(from: modelPresets[options.task.rawValue])
         try options.validate()
         let expected = RestorationPlan.outputSize(width: input.width, height: input.height, options: options)
         guard let expected, output.width == expected.width, output.height == expected.height else {
@@ -148,6 +192,9 @@ public final class Restorer: @unchecked Sendable {
             throw RestoreError.busy("a restorer cannot be used from its own progress callback (it is restoring on this thread)")
         }
         defer { lock.unlock() }
+        if let latentPrior {
+            return try restoreLatent(latentPrior, input: input, output: output, options: options, cancel: cancel, progress: progress)
+        }
         let geometry = RestorationPlan.Geometry(inputWidth: input.width, inputHeight: input.height, inputHasAlpha: input.hasAlpha,
                                                 outputChannels: output.channels, outputSampleBytes: output.format.bytes)
         let plan = try analyzedPlan(input, options, geometry)

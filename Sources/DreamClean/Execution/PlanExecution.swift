@@ -196,14 +196,14 @@ extension Restorer {
 
     /// A result is written only when every value is a number: a broken model (a NaN or infinite weight, weights so
     /// large that activations overflow) would otherwise reach the host as NaN floats, or as an integer conversion trap.
-    private func checkFinite(_ result: Tensor) throws {
+    func checkFinite(_ result: Tensor) throws {
         for i in 0..<result.count where !result.data[i].isFinite {
             throw RestoreError.brokenModel("the network produced a non-finite value (\(result.data[i])); its weights are broken")
         }
     }
 
     /// The diffusion layer's option errors as the library's.
-    private func translatingOptionErrors<T>(_ body: () throws -> T) throws -> T {
+    func translatingOptionErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let DiffusionError.invalidOption(name, value, allowed) {
