@@ -61,6 +61,10 @@ public final class UNet: @unchecked Sendable {
         self.backend = backend
         let store = WeightStore(file: file)
         let c = config
+        if c.addedEmbedding == nil, file.entries["add_embed.0.weight"] != nil {
+            throw ModelError.invalidConfig(path: file.path, field: "unet.added_embedding",
+                                           reason: "missing: the weights hold SDXL's added time and text embeddings (add_embed.*)")
+        }
         timeEmbed1 = try Linear("time_embed.0", input: c.baseChannels, output: c.timeEmbedDim, store: store)
         timeEmbed2 = try Linear("time_embed.2", input: c.timeEmbedDim, output: c.timeEmbedDim, store: store)
         let fixed = try Self.readConditioning(conditioning, config: c)
