@@ -21,7 +21,7 @@ BENCH_THREADS ?= 2
 
 .PHONY: all help bench-memory fuzz-vips-harness demo install uninstall install-gimp install-gegl build library vips-module gimp-plugin gegl-module check-exports \
 	check-c check-install check-python check-vips check-gimp check-gegl check-standalone check-cli check-load check-asan check-tsan check-version \
-	check-schema check-docs check-wheel check-ray wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
+	check-schema check-docs check-convert check-wheel check-ray wheel bench-batch check fuzz deps deps-test deps-python require-python test bench quality fixtures train clean
 
 all: build
 
@@ -149,7 +149,7 @@ check-c: library
 	cc -std=c11 -Wall -Wextra -Werror -g $(SANITIZE) -IInclude Tests/c/test_api.c -L$(RELEASE) -ldreamclean \
 		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_api
 	rm -rf .build/c-scratch && mkdir -p .build/c-scratch
-	./.build/test_api Tests/Fixtures/adm-tiny .build/c-scratch
+	./.build/test_api Tests/Fixtures/adm-tiny .build/c-scratch Tests/Fixtures/sd-tiny
 	cc -std=gnu11 -Wall -Wextra -Werror -g -IInclude Tests/c/test_hostile.c -L$(RELEASE) -ldreamclean \
 		-Wl,-rpath,$(CURDIR)/$(RELEASE) -lpthread -o .build/test_hostile
 	./.build/test_hostile Tests/Fixtures/adm-tiny .build/c-scratch/hostile
@@ -257,7 +257,7 @@ sanitized-library-%:
 check-asan: sanitized-library-asan
 	$(SWIFT_CLANG) -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -IInclude Tests/c/test_api.c \
 		-L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release $(SANITIZER_HOST_LIBS) -o .build/test_api_asan
-	rm -rf .build/c-scratch && mkdir -p .build/c-scratch && ./.build/test_api_asan Tests/Fixtures/adm-tiny .build/c-scratch
+	rm -rf .build/c-scratch && mkdir -p .build/c-scratch && ./.build/test_api_asan Tests/Fixtures/adm-tiny .build/c-scratch Tests/Fixtures/sd-tiny
 	$(SWIFT_CLANG) -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -IInclude Tests/c/test_hostile.c \
 		-L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release $(SANITIZER_HOST_LIBS) -o .build/test_hostile_asan
 	./.build/test_hostile_asan Tests/Fixtures/adm-tiny .build/c-scratch/hostile
@@ -279,6 +279,11 @@ check-tsan: sanitized-library-tsan
 # One version: the header's, in the CLI, the library and the Makefile.
 check-version: library
 	sh Tests/version/test_version.sh $(RELEASE)/dreamclean $(RELEASE)/libdreamclean.so.0 $(VERSION)
+
+# The Stable Diffusion converter on tiny pipelines built with diffusers (skipped, saying so, without PyTorch, diffusers
+# and transformers: make deps-python).
+check-convert:
+	$(PYTHON) -m pytest Tests/convert -q -rs -p no:cacheprovider --assert=plain
 
 # Every surface against the parameter schema: the C table and its JSON, the CLI's flags, help and ranges, the
 # Python keywords, the vips operation's arguments.
@@ -304,7 +309,7 @@ check-gimp: gimp-plugin
 	sh Hosts/gimp/test_gimp.sh .build/gimp/dreamclean-gimp .build/gimp-test
 
 CHECKS := check-exports check-standalone check-version check-docs check-c check-load check-install check-python check-vips \
-	check-schema check-wheel check-ray check-gimp check-gegl check-cli check-asan check-tsan
+	check-schema check-wheel check-ray check-gimp check-gegl check-cli check-convert check-asan check-tsan
 test: deps-test $(CHECKS) ## every test (what CI runs; the README's second command); installs the host tests' packages
 	$(PYTHON) Models/quality.py --short --cli $(RELEASE)/dreamclean
 	swift test --disable-swift-testing

@@ -330,9 +330,11 @@ def load_pipeline(path, config=None):
             name = json.load(f).get("_class_name")
         if name not in PIPELINES:
             raise ConversionError(f"{path}: pipeline class {name!r} is not supported (known: {', '.join(sorted(PIPELINES))})")
-        pipe = getattr(diffusers, name).from_pretrained(path, local_files_only=True, torch_dtype=torch.float32,
-                                                        safety_checker=None, requires_safety_checker=False) \
-            if PIPELINES[name] == "sd" else getattr(diffusers, name).from_pretrained(path, local_files_only=True, torch_dtype=torch.float32)
+        extra = {"safety_checker": None, "requires_safety_checker": False} if PIPELINES[name] == "sd" else {}
+        try:
+            pipe = getattr(diffusers, name).from_pretrained(path, local_files_only=True, torch_dtype=torch.float32, **extra)
+        except Exception as e:  # diffusers raises many kinds (a missing component, a broken file); the user needs its words
+            raise ConversionError(f"diffusers could not load {path} offline: {e}") from e
         return pipe, PIPELINES[name]
     if os.path.isfile(path):
         if config is None:

@@ -89,9 +89,47 @@ static void *run_job(void *arg) {
     return NULL;
 }
 
+static int latent_progress_calls;
+static double latent_progress_last;
+static bool count_progress(void *user, double fraction) {
+    (void)user;
+    latent_progress_calls++;
+    latent_progress_last = fraction;
+    return true;
+}
+
+/* A latent (Stable Diffusion) model through the same calls: its tasks restore, an operator task is refused with
+ * the output untouched, and the model info says where its presets come from. */
+static void latent_model_checks(const char *folder) {
+    dc_context context = NULL;
+    EXPECT(dc_context_new(folder, &context), DC_OK);
+    if (!context) return;
+    unsigned char in[W * H * C], out[W * H * C];
+    fill(in);
+    memset(out, 7, sizeof out);
+    EXPECT(dc_restore(context, in, out, DC_FORMAT_U8, W, H, C, 0, "task=jpeg:steps=2:seed=3", count_progress, NULL), DC_OK);
+    int changed = 0;
+    for (size_t i = 0; i < sizeof out; i++) changed += out[i] != 7;
+    CHECK(changed > (int)(sizeof out / 2), "latent restore wrote %d of %zu samples", changed, sizeof out);
+    CHECK(latent_progress_calls > 2 && latent_progress_last == 1.0, "progress %d calls, last %f", latent_progress_calls, latent_progress_last);
+    memset(out, 7, sizeof out);
+    EXPECT_ERROR(dc_restore(context, in, out, DC_FORMAT_U8, W, H, C, 0, "task=deblur:seed=3", NULL, NULL), DC_ERROR_UNSUPPORTED);
+    CHECK(strstr(dc_last_error_message(), "latent") != NULL, "message: %s", dc_last_error_message());
+    int untouched = 1;
+    for (size_t i = 0; i < sizeof out; i++) untouched &= out[i] == 7;
+    CHECK(untouched, "output written by a refused latent restore");
+    size_t size = 0;
+    EXPECT(dc_context_get_model_info(context, NULL, 0, &size), DC_OK);
+    char *info = malloc(size);
+    EXPECT(dc_context_get_model_info(context, info, size, &size), DC_OK);
+    CHECK(strstr(info, "\"architecture\": \"sd\"") && strstr(info, "\"source\": \"config.json\""), "latent model info %s", info);
+    free(info);
+    dc_context_release(context);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: test_api MODEL_FOLDER SCRATCH_FOLDER\n");
+        fprintf(stderr, "usage: test_api MODEL_FOLDER SCRATCH_FOLDER [LATENT_MODEL_FOLDER]\n");
         return 2;
     }
     const char *model = argv[1];
@@ -373,6 +411,8 @@ int main(int argc, char **argv) {
     dc_context_release(context);
     EXPECT_ERROR(dc_filter_new(context, &filter), DC_ERROR_INVALID_ARGUMENT);
     dc_context_release(NULL);
+
+    if (argc > 3) latent_model_checks(argv[3]);
 
     printf("capi: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
