@@ -341,11 +341,12 @@ fuzz-vips-harness: sanitized-library-asan
 		Hosts/vips/dreamclean_vips.c -L.build-asan/release -ldreamclean -Wl,-rpath,$(CURDIR)/.build-asan/release \
 		$$(pkg-config --libs vips gmodule-2.0) $(SANITIZER_HOST_LIBS) -o .build-fuzz/release/fuzz-vips
 
-bench: require-python build ## forward-pass speed against PyTorch; whole 12 MP restores; restores beside a busy process
+bench: require-python build ## forward-pass speed against PyTorch; whole 12 MP restores; restores beside a busy process; Stable Diffusion rows
 	cc -O2 -mavx2 -mfma -fopenmp Tests/bench/fma_peak.c -o .build/fma_peak
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench
 	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench.py --swift-bench .build/release/dreamclean-bench --models default --size 512
 	$(PYTHON) Models/bench_restore.py --cli $(RELEASE)/dreamclean
+	BENCH_THREADS=$(BENCH_THREADS) $(PYTHON) Models/bench_latent.py --swift-bench .build/release/dreamclean-bench --cli $(RELEASE)/dreamclean
 
 # With ray[data] and network namespaces, also dreamclean.ray on a local 2-CPU cluster on loopback (as check-ray).
 bench-batch: library ## 100 small photos: separate CLI calls, the batch mode (--jobs 1 and 2), Ray Data

@@ -108,8 +108,11 @@ dc_status dc_context_set_int(dc_context context, const char *name, int64_t value
 dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);
 /* What the context's model is, as its config.json states it, as JSON into buffer (capacity bytes, NUL-terminated;
  * *needed gets the size required): name, folder, license, terms, training_data, training_steps (null when not
- * stated), source, architecture, parameters, weights_sha256, card (the model card's path, or null). A field the
- * config does not state reads "not stated in config.json". Hosts show it where users pick or install a model. */
+ * stated), source, architecture ("adm", "ddpm", or "sd": a Stable Diffusion latent model), parameters, weights_sha256,
+ * card (the model card's path, or null), tasks (the tasks it restores: a latent model refuses sr, deblur, inpaint and
+ * colorize with DC_ERROR_UNSUPPORTED) and presets ({"source": "library" or "config.json", "rows": the model's own
+ * sampler settings by task, which fill what a job leaves unset}). A field the config does not state reads "not stated
+ * in config.json". Hosts show it where users pick or install a model. */
 dc_status dc_context_get_model_info(dc_context context, char *buffer, size_t capacity, size_t *needed);
 /* Releases a context (NULL is allowed); filters made from it keep its model alive until they are released. */
 void dc_context_release(dc_context context);

@@ -353,23 +353,32 @@ def load_pipeline(path, config=None):
 
 
 def convert(pipe, family, out_folder, dtype=torch.float32, source="", about=None):
-    """Writes the model folder; returns its config dict."""
-    unet_cfg = unet_config(dict(pipe.unet.config))
-    vae_cfg = vae_config(dict(pipe.vae.config))
+    """Writes the model folder for a loaded pipeline; returns its config dict."""
+    factor = 2 ** (len(pipe.vae.config.block_out_channels) - 1)
+    native = pipe.unet.config.sample_size * factor
+    native_size = tuple(native) if isinstance(native, (list, tuple)) else (native, native)
+    conditioning = empty_prompt_conditioning(pipe, family, native_size)
+    return convert_parts(pipe.unet, pipe.vae, dict(pipe.scheduler.config), conditioning, family, out_folder, dtype, source, about)
+
+
+def convert_parts(unet, vae, scheduler_config, conditioning, family, out_folder, dtype=torch.float32, source="", about=None):
+    """Writes the model folder from a UNet2DConditionModel, an AutoencoderKL, a scheduler config and the conditioning
+    tensors (see the module docstring); returns its config dict."""
+    unet_cfg = unet_config(dict(unet.config))
+    vae_cfg = vae_config(dict(vae.config))
     if vae_cfg["latent_channels"] != unet_cfg["in_channels"]:
         raise ConversionError(f"the vae has {vae_cfg['latent_channels']} latent channels, the unet takes {unet_cfg['in_channels']}")
     if (family == "sdxl") != ("added_embedding" in unet_cfg):
         raise ConversionError("an SDXL pipeline needs a UNet with added text and time embeddings, and only it")
-    schedule, prediction = schedule_of(dict(pipe.scheduler.config))
-    factor = 2 ** (len(vae_cfg["level_channels"]) - 1)
-    native = pipe.unet.config.sample_size * factor
-    native_size = tuple(native) if isinstance(native, (list, tuple)) else (native, native)
-    conditioning = empty_prompt_conditioning(pipe, family, native_size)
+    schedule, prediction = schedule_of(scheduler_config)
     if conditioning["context"].shape[-1] != unet_cfg["transformer"]["context_dim"]:
         raise ConversionError(f"the text encoders give a context of width {conditioning['context'].shape[-1]}, "
                               f"the unet attends to {unet_cfg['transformer']['context_dim']}")
-    unet_state = rename_unet(pipe.unet.state_dict(), unet_cfg)
-    vae_state = rename_vae(pipe.vae.state_dict(), vae_cfg)
+    factor = 2 ** (len(vae_cfg["level_channels"]) - 1)
+    native = unet.config.sample_size
+    native = native[0] if isinstance(native, (list, tuple)) else native
+    unet_state = rename_unet(unet.state_dict(), unet_cfg)
+    vae_state = rename_vae(vae.state_dict(), vae_cfg)
     os.makedirs(out_folder, exist_ok=True)
     vae_cfg["weights"] = "vae.safetensors"
     vae_cfg["weights_sha256"] = write_weights(out_folder, "vae.safetensors", vae_state, dtype)
@@ -378,7 +387,7 @@ def convert(pipe, family, out_folder, dtype=torch.float32, source="", about=None
               "value_range": [-1.0, 1.0], "weights": "model.safetensors",
               "weights_sha256": write_weights(out_folder, "model.safetensors", unet_state, dtype),
               "vae": vae_cfg, "conditioning": "conditioning.safetensors", "source": source,
-              "tiling": {"training_size": native_size[0]}, "presets": LATENT_PRESETS}
+              "tiling": {"training_size": native * factor}, "presets": LATENT_PRESETS}
     write_weights(out_folder, "conditioning.safetensors", conditioning, torch.float32)
     if about:
         config["about"] = about

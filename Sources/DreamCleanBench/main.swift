@@ -5,7 +5,10 @@
 // and prints one JSON line with the timings and the process's peak resident memory.
 //
 //   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
-//                    [--pool-mib 512] [--precision f32|bf16] [--batch 1] [--profile]
+//                    [--pool-mib 512] [--precision f32|bf16] [--batch 1] [--part unet|encode|decode] [--profile]
+//
+// --part times a latent (sd) model's UNet (the default), its autoencoder's encoder or its decoder; --height and
+// --width are the input's size in its own units (latent positions for the UNet and the decoder, pixels for the encoder).
 //
 // With --profile the JSON line also holds "profile": the milliseconds of one more forward pass by op kind
 // (`ProfilingBackend`), and "profile_calls": how many calls each kind made.
@@ -25,6 +28,7 @@ struct Options {
     var profile = false
     var batch = 1
     var precision = ConvolutionPrecision.f32
+    var part = "unet"
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -43,6 +47,9 @@ struct Options {
             case "--backend": backend = value
             case "--pool-mib": poolMiB = try Self.int(flag, value)
             case "--batch": batch = try Self.int(flag, value)
+            case "--part":
+                guard ["unet", "encode", "decode"].contains(value) else { throw BenchError.usage("--part is unet, encode or decode, not \(value)") }
+                part = value
             case "--precision":
                 guard let chosen = ConvolutionPrecision(rawValue: value) else { throw BenchError.usage("--precision is f32 or bf16, not \(value)") }
                 precision = chosen
@@ -69,7 +76,8 @@ enum BenchError: Error, CustomStringConvertible {
 func peakResidentMiB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+          // "VmHWM:\t  123456 kB": a tab, then spaces only while the number is under 8 digits.
+          let kib = Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return -1 }
     return kib / 1024
 }
 
@@ -85,21 +93,33 @@ func run() throws {
     let profiler = options.profile ? ProfilingBackend(engine) : nil
     let backend = profiler ?? engine
     let precision = backend.setConvolutionPrecision(options.precision)
-    var net: UNet?
-    let load = try seconds { net = try UNet(folder: options.model, backend: backend) }
-    guard let net else { return }
+    let config = try ModelConfig.load(folder: options.model)
+    // The pass to time, and the channels of its input.
+    var pass: ((Tensor) throws -> Tensor)?
+    var channels = config.unet.inChannels
+    let timesteps = [Float](repeating: 500, count: options.batch)
+    let load = try seconds {
+        if options.part == "unet" {
+            let net = try UNet(folder: options.model, config: config, backend: backend)
+            pass = { try net($0, timesteps: timesteps) }
+        } else {
+            let autoencoder = try AutoencoderKL(folder: options.model, config: config, backend: backend)
+            channels = options.part == "encode" ? autoencoder.config.inChannels : autoencoder.config.latentChannels
+            pass = options.part == "encode" ? { try autoencoder.encode($0) } : { try autoencoder.decode($0) }
+        }
+    }
+    guard let pass else { return }
     let loadPeak = peakResidentMiB()
-    let shape = TensorShape(batch: options.batch, height: options.height, width: options.width, channels: net.config.inChannels)
+    let shape = TensorShape(batch: options.batch, height: options.height, width: options.width, channels: channels)
     var generator = UInt64(12345)
     let x = try Tensor(shape: shape, nhwc: (0..<shape.checkedCount!).map { _ in
         generator = generator &* 6364136223846793005 &+ 1442695040888963407
         return Float(Int64(bitPattern: generator) >> 40) / Float(1 << 23)
     })
-    let timesteps = [Float](repeating: 500, count: options.batch)
     var first = 0.0
     var times: [Double] = []
     for i in 0...options.runs {
-        let t = try seconds { _ = try net(x, timesteps: timesteps) }
+        let t = try seconds { _ = try pass(x) }
         if i == 0 { first = t } else { times.append(t) }
     }
     times.sort()
@@ -110,7 +130,7 @@ func run() throws {
     ]
     if let profiler {
         profiler.reset()
-        let total = try seconds { _ = try net(x, timesteps: timesteps) }
+        let total = try seconds { _ = try pass(x) }
         result["profile"] = profiler.milliseconds.merging(["total": total * 1e3]) { a, _ in a }
         result["profile_calls"] = profiler.calls
     }
