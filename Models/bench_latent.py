@@ -24,6 +24,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from bench import peak_rss_mib, run_json  # noqa: E402  (one process's peak, a child's JSON line)
 
 # part: (description, model folder, our --part, input shape NCHW)
 PARTS = {
@@ -145,19 +146,6 @@ def torch_worker(args):
             forward()
             times.append(time.perf_counter() - start)
     print(json.dumps({"first_ms": first * 1e3, "median_ms": statistics.median(times) * 1e3, "peak_rss_mib": peak_rss_mib()}))
-
-
-def peak_rss_mib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return -1.0
-
-
-def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def restore_row(cli, folder, tmp):

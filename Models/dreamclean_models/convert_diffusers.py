@@ -22,6 +22,19 @@ RESNET_KEYS = {"norm1": "in_layers.0", "conv1": "in_layers.2", "time_emb_proj": 
                "conv2": "out_layers.3", "conv_shortcut": "skip_connection"}
 
 
+def move_tensors(sd, out, src, dst):
+    """Moves `src.weight` and `src.bias` (those present) from the diffusers state dict `sd` to `dst.*` in `out`."""
+    for suffix in ("weight", "bias"):
+        if f"{src}.{suffix}" in sd:
+            out[f"{dst}.{suffix}"] = sd.pop(f"{src}.{suffix}")
+
+
+def move_resnet(sd, out, src, dst):
+    """A ResnetBlock2D's tensors, renamed to guided-diffusion's ResBlock keys."""
+    for a, b in RESNET_KEYS.items():
+        move_tensors(sd, out, f"{src}.{a}", f"{dst}.{b}")
+
+
 def unet_config(dc):
     """Our UNetConfig for a diffusers UNet2DModel config dict; raises for options the DDPM family does not have."""
     unsupported = {"time_embedding_type": "positional", "act_fn": "silu", "center_input_sample": False,
@@ -72,52 +85,57 @@ def fuse_attention(sd, src, dst, channels, heads):
 
 def rename(sd, cfg: UNetConfig):
     """diffusers state dict -> guided-diffusion keys."""
+    def attention(sd, src, dst, channels, level):
+        if level is not None and 2 ** level not in cfg.attention_ds:
+            return {}
+        heads = channels // cfg.num_head_channels if cfg.num_head_channels > 0 else cfg.num_heads
+        return fuse_attention(sd, src, dst, channels, heads)
+    return rename_unet_blocks(sd, cfg.level_channels, cfg.num_res_blocks, attention, cfg.middle_attention)
+
+
+def rename_unet_blocks(sd, level_channels, num_res_blocks, attention, middle_attention, extra=()):
+    """A diffusers UNet's state dict (UNet2DModel or UNet2DConditionModel) -> guided-diffusion's keys: conv_in, the time
+    embedding, `extra` (src, dst) moves, the down, middle and up blocks, the output. `attention(sd, src, dst, channels,
+    level)` pops one attention block's tensors from sd and returns them renamed ({} where that level has none; level
+    None: the middle block's). Raises unless every key was converted."""
     sd = dict(sd)
     out = {}
 
     def move(src, dst):
-        for suffix in ("weight", "bias"):
-            if f"{src}.{suffix}" in sd:
-                out[f"{dst}.{suffix}"] = sd.pop(f"{src}.{suffix}")
+        move_tensors(sd, out, src, dst)
 
     def resnet(src, dst):
-        for a, b in RESNET_KEYS.items():
-            move(f"{src}.{a}", f"{dst}.{b}")
-
-    def attention(src, dst, channels):
-        heads = channels // cfg.num_head_channels if cfg.num_head_channels > 0 else cfg.num_heads
-        out.update(fuse_attention(sd, src, dst, channels, heads))
+        move_resnet(sd, out, src, dst)
 
     move("conv_in", "input_blocks.0.0")
     move("time_embedding.linear_1", "time_embed.0")
     move("time_embedding.linear_2", "time_embed.2")
-    r, levels = cfg.num_res_blocks, len(cfg.level_channels)
+    for src, dst in extra:
+        move(src, dst)
+    r, levels = num_res_blocks, len(level_channels)
     index = 1
-    for level, ch in enumerate(cfg.level_channels):
+    for level, ch in enumerate(level_channels):
         for j in range(r):
             resnet(f"down_blocks.{level}.resnets.{j}", f"input_blocks.{index}.0")
-            if 2 ** level in cfg.attention_ds:
-                attention(f"down_blocks.{level}.attentions.{j}", f"input_blocks.{index}.1", ch)
+            out.update(attention(sd, f"down_blocks.{level}.attentions.{j}", f"input_blocks.{index}.1", ch, level))
             index += 1
         if level != levels - 1:
             move(f"down_blocks.{level}.downsamplers.0.conv", f"input_blocks.{index}.0.op")
             index += 1
     resnet("mid_block.resnets.0", "middle_block.0")
-    if cfg.middle_attention:
-        attention("mid_block.attentions.0", "middle_block.1", cfg.level_channels[-1])
-    resnet("mid_block.resnets.1", f"middle_block.{2 if cfg.middle_attention else 1}")
+    if middle_attention:
+        out.update(attention(sd, "mid_block.attentions.0", "middle_block.1", level_channels[-1], None))
+    resnet("mid_block.resnets.1", f"middle_block.{2 if middle_attention else 1}")
     index = 0
     for up in range(levels):
         level = levels - 1 - up
-        ch = cfg.level_channels[level]
+        ch = level_channels[level]
         for j in range(r + 1):
             resnet(f"up_blocks.{up}.resnets.{j}", f"output_blocks.{index}.0")
-            position = 1
-            if 2 ** level in cfg.attention_ds:
-                attention(f"up_blocks.{up}.attentions.{j}", f"output_blocks.{index}.1", ch)
-                position = 2
+            attended = attention(sd, f"up_blocks.{up}.attentions.{j}", f"output_blocks.{index}.1", ch, level)
+            out.update(attended)
             if level > 0 and j == r:
-                move(f"up_blocks.{up}.upsamplers.0.conv", f"output_blocks.{index}.{position}.conv")
+                move(f"up_blocks.{up}.upsamplers.0.conv", f"output_blocks.{index}.{2 if attended else 1}.conv")
             index += 1
     move("conv_norm_out", "out.0")
     move("conv_out", "out.2")

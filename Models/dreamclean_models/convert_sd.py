@@ -33,7 +33,7 @@ import sys
 
 import torch
 
-from .convert_diffusers import RESNET_KEYS, fuse_attention
+from .convert_diffusers import fuse_attention, move_tensors, move_resnet, rename_unet_blocks
 from .modelfile import write_weights, write_config, add_about_arguments, about_from
 
 PIPELINES = {"StableDiffusionPipeline": "sd", "StableDiffusionImg2ImgPipeline": "sd", "StableDiffusionXLPipeline": "sdxl",
@@ -162,61 +162,19 @@ def transformer(sd, src, dst, channels, heads, depth):
 
 def rename_unet(sd, cfg):
     """diffusers UNet2DConditionModel state dict -> our keys."""
-    sd = dict(sd)
-    out = {}
-
-    def move(src, dst):
-        for suffix in ("weight", "bias"):
-            if f"{src}.{suffix}" in sd:
-                out[f"{dst}.{suffix}"] = sd.pop(f"{src}.{suffix}")
-
-    def resnet(src, dst):
-        for a, b in RESNET_KEYS.items():
-            move(f"{src}.{a}", f"{dst}.{b}")
-
-    def heads(ch):
-        return ch // cfg["num_head_channels"] if cfg["num_head_channels"] > 0 else cfg["num_heads"]
-
     depth = cfg["transformer"]["depth"]
-    move("conv_in", "input_blocks.0.0")
-    move("time_embedding.linear_1", "time_embed.0")
-    move("time_embedding.linear_2", "time_embed.2")
-    if "added_embedding" in cfg:
-        move("add_embedding.linear_1", "add_embed.0")
-        move("add_embedding.linear_2", "add_embed.2")
-    r, levels = cfg["num_res_blocks"], len(cfg["level_channels"])
-    index = 1
-    for level, ch in enumerate(cfg["level_channels"]):
-        for j in range(r):
-            resnet(f"down_blocks.{level}.resnets.{j}", f"input_blocks.{index}.0")
-            if depth[level]:
-                out.update(transformer(sd, f"down_blocks.{level}.attentions.{j}", f"input_blocks.{index}.1", ch, heads(ch), depth[level]))
-            index += 1
-        if level != levels - 1:
-            move(f"down_blocks.{level}.downsamplers.0.conv", f"input_blocks.{index}.0.op")
-            index += 1
-    bottom = cfg["level_channels"][-1]
-    resnet("mid_block.resnets.0", "middle_block.0")
-    out.update(transformer(sd, "mid_block.attentions.0", "middle_block.1", bottom, heads(bottom), cfg["transformer"]["middle_depth"]))
-    resnet("mid_block.resnets.1", "middle_block.2")
-    index = 0
-    for up in range(levels):
-        level = levels - 1 - up
-        ch = cfg["level_channels"][level]
-        for j in range(r + 1):
-            resnet(f"up_blocks.{up}.resnets.{j}", f"output_blocks.{index}.0")
-            position = 1
-            if depth[level]:
-                out.update(transformer(sd, f"up_blocks.{up}.attentions.{j}", f"output_blocks.{index}.1", ch, heads(ch), depth[level]))
-                position = 2
-            if level > 0 and j == r:
-                move(f"up_blocks.{up}.upsamplers.0.conv", f"output_blocks.{index}.{position}.conv")
-            index += 1
-    move("conv_norm_out", "out.0")
-    move("conv_out", "out.2")
-    if sd:
-        raise ConversionError(f"unconverted unet keys: {sorted(sd)[:5]}")
-    return out
+
+    def attention(sd, src, dst, channels, level):
+        blocks = cfg["transformer"]["middle_depth"] if level is None else depth[level]
+        if not blocks:
+            return {}
+        heads = channels // cfg["num_head_channels"] if cfg["num_head_channels"] > 0 else cfg["num_heads"]
+        return transformer(sd, src, dst, channels, heads, blocks)
+    extra = [("add_embedding.linear_1", "add_embed.0"), ("add_embedding.linear_2", "add_embed.2")] if "added_embedding" in cfg else []
+    try:
+        return rename_unet_blocks(sd, cfg["level_channels"], cfg["num_res_blocks"], attention, True, extra)
+    except ValueError as e:
+        raise ConversionError(f"unet: {e}") from e
 
 
 def vae_config(dc):
@@ -241,13 +199,10 @@ def rename_vae(sd, cfg):
     out = {}
 
     def move(src, dst):
-        for suffix in ("weight", "bias"):
-            if f"{src}.{suffix}" in sd:
-                out[f"{dst}.{suffix}"] = sd.pop(f"{src}.{suffix}")
+        move_tensors(sd, out, src, dst)
 
     def resnet(src, dst):
-        for a, b in RESNET_KEYS.items():
-            move(f"{src}.{a}", f"{dst}.{b}")
+        move_resnet(sd, out, src, dst)
 
     def middle(part, channels):
         resnet(f"{part}.mid_block.resnets.0", f"{part}.mid.0")
