@@ -149,7 +149,7 @@ def latent_pipeline(name, family, tmp):
                                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
                                     attention_head_dim=2)
         scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, prediction_type="epsilon")
-    else:  # SDXL conventions: linear projections, heads per level of one width, depth 2, added embeddings; v-prediction
+    else:  # SDXL conventions: linear projections, heads given per level, depth 2, added embeddings; v-prediction
         unet = UNet2DConditionModel(**common, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
                                     up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=64,
                                     attention_head_dim=(2, 4), transformer_layers_per_block=(1, 2), use_linear_projection=True,
