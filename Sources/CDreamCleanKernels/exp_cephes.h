@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "vector_clones.h"
+
 // exp(x): Cephes' expf (range reduction by ln 2 in two parts, a degree-5 polynomial, 2^n from the exponent bits), with
 // n rounded to nearest by the 1.5 * 2^23 trick. Branch-free, so the loops that call it vectorize. Relative error below
 // 3e-7 on [-87, 88] (tested against libm); inputs are clamped to that range.
@@ -31,8 +33,5 @@ static inline float dc_exp_cephes(float x) {
     memcpy(&scale, &bits, sizeof scale);
     return y * scale;
 }
-
-// Every kernel is compiled for AVX-512, AVX2+FMA and the x86-64 baseline; the loader picks one for the CPU.
-#define DC_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 
 #endif

@@ -7,4 +7,13 @@
 public enum ConvolutionPrecision: String, Sendable, Hashable, CaseIterable {
     case f32
     case bf16
+
+    /// Bytes a convolution holds per weight (`ConvolutionWeights`): in f32 4; in bf16 its bf16 layout's 2 and the exact
+    /// copy's, 2 where the weights are f16 values, else 4.
+    public func bytesPerWeight(exactInF16: Bool) -> Int {
+        switch self {
+        case .f32: MemoryLayout<Float>.stride
+        case .bf16: 2 + (exactInF16 ? 2 : MemoryLayout<Float>.stride)
+        }
+    }
 }

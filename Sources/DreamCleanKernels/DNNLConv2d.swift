@@ -6,7 +6,7 @@ import CDNNL
 /// A convolution through oneDNN: one primitive per input shape (built on first use and reused), weights reordered once
 /// into the layout the primitive prefers, bias and an optional residual add (oneDNN's `sum` post-op) fused into the
 /// same pass. In bf16 (`ConvolutionPrecision`) the input is rounded to bf16 by a reorder before the product, the
-/// weights are held in bf16, and the products accumulate and land in f32.
+/// weights are held in bf16 (`ConvolutionWeights`), and the products accumulate and land in f32.
 final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     let descriptor: Conv2dDescriptor
     private let engine: DNNLEngine
@@ -14,8 +14,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
     private let bias: DNNLMemory
     private let biasDesc: dnnl_memory_desc_t
     private let lock = Lock()
-    /// The weights in every layout a primitive asked for so far (normally one); starts with the plain [O, I, kh, kw] copy.
-    private var weights: [(desc: dnnl_memory_desc_t, memory: DNNLMemory)]
+    private let weights: ConvolutionWeights
     private var primitives: [Key: Prepared] = [:]
 
     /// A primitive is built for one input shape, precision and thread count (oneDNN sizes its work split at creation).
@@ -39,25 +38,15 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         self.engine = engine
         self.pool = pool
         self.descriptor = d
-        var plain = dnnl_memory_desc_t()
-        var wdims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
-        try dnnlCheck(dnnl_memory_desc_init_by_tag(&plain, 4, &wdims, dnnl_f32, dnnl_oihw), "weights desc \(d)")
-        let plainMemory = try DNNLMemory(engine, plain, wrapping: nil)
-        try Self.fill(plainMemory, with: weight)
-        weights = [(plain, plainMemory)]
+        let dims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
+        weights = try ConvolutionWeights(engine: engine, dims: dims, values: weight)
         var bdesc = dnnl_memory_desc_t()
         var bdims: [dnnl_dim_t] = [dnnl_dim_t(d.outChannels)]
         try dnnlCheck(dnnl_memory_desc_init_by_tag(&bdesc, 1, &bdims, dnnl_f32, dnnl_x), "bias desc \(d)")
         biasDesc = bdesc
         self.bias = try DNNLMemory(engine, bdesc, wrapping: nil)
-        try Self.fill(self.bias, with: bias ?? [Float](repeating: 0, count: d.outChannels))
-    }
-
-    private static func fill(_ memory: DNNLMemory, with values: [Float]) throws {
-        var handle: UnsafeMutableRawPointer?
-        try dnnlCheck(dnnl_memory_get_data_handle(memory.memory, &handle), "dnnl_memory_get_data_handle")
-        guard let handle else { throw KernelError.dnnl(call: "dnnl_memory_get_data_handle", status: -1) }
-        values.withUnsafeBytes { handle.copyMemory(from: nonNullBase($0), byteCount: $0.count) }
+        let biasValues = bias ?? [Float](repeating: 0, count: d.outChannels)
+        try self.bias.withData { data in biasValues.withUnsafeBytes { data.copyMemory(from: nonNullBase($0), byteCount: $0.count) } }
     }
 
     func callAsFunction(_ x: Tensor, accumulatingInto accumulator: Tensor?) throws -> Tensor {
@@ -125,27 +114,14 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
             throw KernelError.dnnl(call: "query weights md", status: -1)
         }
         let rounding = key.precision == .bf16 ? (try dnnlReorderPrimitive(engine, from: input, to: src), input) : nil
-        let prepared = Prepared(primitive: try DNNLPrimitive(pd), weights: try weightsMemory(in: wanted), destination: dst,
+        // A primitive of the other precision holds weights in that precision's layout: dropped with it.
+        primitives = primitives.filter { $0.key.precision == key.precision }
+        let prepared = Prepared(primitive: try DNNLPrimitive(pd), weights: try weights.memory(in: wanted), destination: dst,
                                 source: src, rounding: rounding)
         primitives[key] = prepared
         return prepared
     }
 
-    /// The weights in layout `wanted`, reordered once from the first layout held (always f32). The plain copy is
-    /// dropped after the first reorder into an f32 layout, so that only the layouts in use stay in memory; a bf16 layout
-    /// is never the source of another.
-    private func weightsMemory(in wanted: dnnl_memory_desc_t) throws -> DNNLMemory {
-        var target = wanted
-        for entry in weights {
-            var held = entry.desc
-            if dnnl_memory_desc_equal(&held, &target) != 0 { return entry.memory }
-        }
-        let reordered = try dnnlReorder(engine, from: weights[0].memory, weights[0].desc, to: wanted)
-        if primitives.isEmpty && wanted.data_type == dnnl_f32 {
-            weights = [(wanted, reordered)]
-        } else {
-            weights.append((wanted, reordered))
-        }
-        return reordered
-    }
+    /// Bytes the weights take now (tests).
+    var heldWeightBytes: Int { lock.withLock { weights.heldBytes } }
 }

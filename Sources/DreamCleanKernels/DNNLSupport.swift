@@ -99,6 +99,14 @@ final class DNNLMemory: @unchecked Sendable {
         self.memory = memory
     }
 
+    /// `body` on the memory's data (allocated by oneDNN, or the buffer it wraps).
+    func withData<R>(_ body: (UnsafeMutableRawPointer) throws -> R) throws -> R {
+        var handle: UnsafeMutableRawPointer?
+        try dnnlCheck(dnnl_memory_get_data_handle(memory, &handle), "dnnl_memory_get_data_handle")
+        guard let handle else { throw KernelError.dnnl(call: "dnnl_memory_get_data_handle", status: -1) }
+        return try body(handle)
+    }
+
     deinit { dnnl_memory_destroy(memory) }
 }
 

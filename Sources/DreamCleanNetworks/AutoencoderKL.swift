@@ -15,8 +15,8 @@ import Foundation
 public final class AutoencoderKL: @unchecked Sendable {
     public let config: VAEConfig
     public let backend: any ComputeBackend
-    /// Weights held, as Float (memory planning counts them).
-    public let parameterCount: Int
+    /// The weights held (memory planning counts them).
+    public let weightFootprint: WeightFootprint
     private let encoderIn: Conv2d
     private let encoderLevels: [(blocks: [ResBlock], downsample: Conv2d?)]
     private let encoderMiddle: MiddleBlock
@@ -112,7 +112,7 @@ public final class AutoencoderKL: @unchecked Sendable {
         decoderNorm = try GroupNorm("decoder.out.0", channels: top, style: norm, store: store)
         decoderOut = try .same("decoder.out.2", top, c.inChannels, kernel: 3, store: store, backend: backend)
         try store.finish()
-        parameterCount = file.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        weightFootprint = WeightFootprint(file)
     }
 
     /// The latent of `image` [N, H, W, in] in [-1, 1] (H and W multiples of `config.downsampling`), scaled for the

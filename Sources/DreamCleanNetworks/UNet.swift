@@ -17,8 +17,8 @@ import Foundation
 public final class UNet: @unchecked Sendable {
     public let config: UNetConfig
     public let backend: any ComputeBackend
-    /// Weights held, as Float (memory planning counts them).
-    public let parameterCount: Int
+    /// The weights held (memory planning counts them).
+    public let weightFootprint: WeightFootprint
     private let timeEmbed1: Linear
     private let timeEmbed2: Linear
     private let inputBlocks: [[Layer]]
@@ -128,7 +128,7 @@ public final class UNet: @unchecked Sendable {
         outNorm = try GroupNorm("out.0", channels: channels, style: c.norm, store: store)
         outConv = try .same("out.2", channels, c.outChannels, kernel: 3, store: store, backend: backend)
         try store.finish()
-        parameterCount = file.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        weightFootprint = WeightFootprint(file)
 
         func downsampleDescriptor(_ channels: Int) -> Conv2dDescriptor {
             c.downsamplePadding == "symmetric"

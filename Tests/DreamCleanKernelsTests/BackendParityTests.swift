@@ -111,8 +111,8 @@ final class BackendParityTests: XCTestCase {
     /// bf16 convolutions (where the CPU has them) against the reference: inputs and weights rounded to 8 significant
     /// bits, products summed in f32, so about 2^-8 relative error per product, and with random signs about 2^-8 of the
     /// output's own size (measured 0.18-0.22 %); the tolerance is 1 % of the output's root mean square, for the error's root
-    /// mean square. Also thread-count independent, and switching back to f32 gives f32's result (the weights' f32
-    /// copy is kept).
+    /// mean square. Also thread-count independent, and switching back to f32 gives f32's result (made again from the
+    /// weights' exact copy).
     func testBF16Convolutions() throws {
         let one = try DNNLBackend(threads: 1), two = try DNNLBackend(threads: 2)
         guard one.setConvolutionPrecision(.bf16) == .bf16 else {
@@ -146,6 +146,38 @@ final class BackendParityTests: XCTestCase {
             one.setConvolutionPrecision(.f32)
             assertClose(try convOne(x), expected, "\(descriptor) back to f32")
             one.setConvolutionPrecision(.bf16)
+        }
+    }
+
+    /// A convolution holds one exact copy of its weights and the layouts of one precision: in f32 4 bytes a weight; in
+    /// bf16 the bf16 layout and an f16 copy where the weights are f16 values (4 bytes), else an f32 one (6). Switching
+    /// back to f32 gives the same bits as a convolution that never left it. Channels are multiples of 32, so no
+    /// layout pads.
+    func testConvolutionWeightsHeldPerPrecision() throws {
+        let backend = try DNNLBackend(threads: 2)
+        guard backend.setConvolutionPrecision(.bf16) == .bf16, DNNLBackend.convolutionPrimitiveForStrideOne else {
+            throw XCTSkip("this CPU has no native bf16 or no oneDNN brgemm convolution: convolutions stay in one f32 layout")
+        }
+        let descriptor = Conv2dDescriptor(inChannels: 64, outChannels: 32, kernelSize: 3, padding: 1)
+        let x = try random(TensorShape(batch: 1, height: 12, width: 10, channels: 64), seed: 130)
+        let n = descriptor.weightCount
+        let raw = randomArray(n, seed: 131, scale: 0.3)
+        for (weight, bf16Bytes) in [(raw.map { Float(Float16($0)) }, 4 * n), (raw, 6 * n)] {
+            backend.setConvolutionPrecision(.f32)
+            let f32Only = try backend.makeConv2d(descriptor, weight: weight, bias: nil)
+            let expected = try f32Only(x)
+            let conv = try backend.makeConv2d(descriptor, weight: weight, bias: nil)
+            let held = try XCTUnwrap(conv as? DNNLConv2d)
+            backend.setConvolutionPrecision(.bf16)
+            let rounded = try conv(x)
+            XCTAssertLessThanOrEqual(relativeRMS(rounded, expected), 1e-2)
+            XCTAssertEqual(held.heldWeightBytes, bf16Bytes, "bf16")
+            backend.setConvolutionPrecision(.f32)
+            XCTAssertEqual(try conv(x).values, expected.values, "back to f32")
+            XCTAssertEqual(held.heldWeightBytes, 4 * n, "f32")
+            backend.setConvolutionPrecision(.bf16)
+            XCTAssertEqual(try conv(x).values, rounded.values, "bf16 again")
+            XCTAssertEqual(held.heldWeightBytes, bf16Bytes, "bf16 again")
         }
     }
 

@@ -9,6 +9,7 @@
 #define DREAMCLEAN_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 // Group norm's first pass over one NHWC row of `pixels` pixels: sums[c] and squares[c] of each channel, accumulated
 // in pixel order.
@@ -24,6 +25,13 @@ void dc_silu(const float *src, float *dst, size_t count);
 
 // softmax over one row of `count` values, in place (the largest value subtracted first).
 void dc_softmax_row(float *row, size_t count);
+
+// dst[i] = src[i] rounded to the nearest f16 (ties to even; beyond f16's range, infinity). Returns 1 when every value
+// came back unchanged (so the f16 copy holds the values exactly), else 0; a NaN counts as changed.
+int dc_f32_to_f16(const float *src, uint16_t *dst, size_t count);
+
+// dst[i] = src[i], f16 widened to f32 (always exact).
+void dc_f16_to_f32(const uint16_t *src, float *dst, size_t count);
 
 // The exp the kernels use (Cephes'), for tests.
 float dc_expf(float x);

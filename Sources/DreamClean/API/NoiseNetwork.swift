@@ -77,8 +77,7 @@ extension UNet: NoiseNetwork {
         return eps
     }
 
-    /// The weights in f32, and in bf16 besides while convolutions run in it (the f32 copy is kept to switch back).
-    public var fixedBytes: Int { parameterCount * (MemoryLayout<Float>.stride + (backend.convolutionPrecision == .bf16 ? 2 : 0)) }
+    public var fixedBytes: Int { weightFootprint.bytes(at: backend.convolutionPrecision) }
 
     /// Measured with one pass on a small image through an emptied pool that keeps nothing: its high-water mark is the
     /// live peak. Every activation but attention's scores scales with the pixel count, so the figure holds at any size;

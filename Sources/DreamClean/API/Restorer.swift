@@ -58,11 +58,11 @@ public final class Restorer: @unchecked Sendable {
         backend.setConvolutionPrecision(convolutions)
         let unet = try UNet(folder: modelFolder, config: config, backend: backend)
         var network: any NoiseNetwork = unet
-        var parameterCount = unet.parameterCount
+        var parameterCount = unet.weightFootprint.count
         if config.isLatent {
             let autoencoder = try AutoencoderKL(folder: modelFolder, config: config, backend: backend)
             network = LatentPrior(unet: unet, autoencoder: autoencoder, schedule: schedule, predictsVelocity: config.prediction == "v")
-            parameterCount += autoencoder.parameterCount
+            parameterCount += autoencoder.weightFootprint.count
         }
         try self.init(network: network, schedule: schedule,
                       model: ModelDescription(folder: modelFolder, config: config, parameterCount: parameterCount),

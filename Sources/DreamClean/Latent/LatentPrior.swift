@@ -44,7 +44,7 @@ public final class LatentPrior: NoiseNetwork, @unchecked Sendable {
     }
 
     public var fixedBytes: Int {
-        unet.fixedBytes + autoencoder.parameterCount * (MemoryLayout<Float>.stride + (unet.backend.convolutionPrecision == .bf16 ? 2 : 0))
+        unet.fixedBytes + autoencoder.weightFootprint.bytes(at: autoencoder.backend.convolutionPrecision)
     }
 
     /// The autoencoder's larger pass (encode or decode) per image pixel; its mid-block attention's scores, one matrix
