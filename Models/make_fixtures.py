@@ -176,6 +176,80 @@ def latent_pipeline(name, family, tmp):
     return folder
 
 
+def original_checkpoint(pipeline, path):
+    """The diffusers pipeline folder `pipeline` as one single-file checkpoint in the original (CompVis / Stability)
+    layout, as users download them (the UNet, the autoencoder and the text encoders), for the converter's single-file path. The UNet's block
+    numbering is the one our converter writes (rename_unet_blocks keeps a transformer's inner names); the autoencoder's
+    follows the original code (decoder levels numbered from the bottom, attention as 1x1 convolutions)."""
+    from diffusers import UNet2DConditionModel, AutoencoderKL
+    unet = UNet2DConditionModel.from_pretrained(os.path.join(pipeline, "unet"), local_files_only=True)
+    vae = AutoencoderKL.from_pretrained(os.path.join(pipeline, "vae"), local_files_only=True)
+    c = unet.config
+
+    def attention(sd, src, dst, channels, level):
+        keys = [k for k in sd if k.startswith(src + ".")]
+        return {dst + k[len(src):]: sd.pop(k) for k in keys}
+
+    extra = [("add_embedding.linear_1", "label_emb.0.0"), ("add_embedding.linear_2", "label_emb.0.2")]
+    blocks = convert_diffusers.rename_unet_blocks(unet.state_dict(), list(c.block_out_channels), c.layers_per_block,
+                                                  attention, True, extra if c.addition_embed_type else ())
+    out = {f"model.diffusion_model.{k}": v for k, v in blocks.items()}
+    levels = len(vae.config.block_out_channels)
+    renames = [("encoder.conv_norm_out", "encoder.norm_out"), ("decoder.conv_norm_out", "decoder.norm_out")]
+    for part in ("encoder", "decoder"):
+        renames += [(f"{part}.mid_block.attentions.0.{a}", f"{part}.mid.attn_1.{b}")
+                    for a, b in [("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out")]]
+        renames += [(f"{part}.mid_block.resnets.{j}", f"{part}.mid.block_{j + 1}") for j in range(2)]
+    for i in range(levels):
+        renames += [(f"encoder.down_blocks.{i}.resnets", f"encoder.down.{i}.block"),
+                    (f"encoder.down_blocks.{i}.downsamplers.0", f"encoder.down.{i}.downsample"),
+                    (f"decoder.up_blocks.{i}.resnets", f"decoder.up.{levels - 1 - i}.block"),
+                    (f"decoder.up_blocks.{i}.upsamplers.0", f"decoder.up.{levels - 1 - i}.upsample")]
+    for key, value in vae.state_dict().items():
+        for a, b in renames:
+            if key.startswith(a + "."):
+                key = b + key[len(a):]
+        key = key.replace("conv_shortcut", "nin_shortcut")
+        if ".mid.attn_1." in key and key.endswith("weight") and value.ndim == 2:
+            value = value[:, :, None, None]
+        out[f"first_stage_model.{key}"] = value
+    from transformers import CLIPTextModel, CLIPTextModelWithProjection
+
+    def text_model(folder, kind=CLIPTextModel):  # transformers 5 dropped the text_model wrapper the originals have
+        sd = kind.from_pretrained(os.path.join(pipeline, folder), local_files_only=True).state_dict()
+        return {k if k.startswith("text_") else f"text_model.{k}": v for k, v in sd.items()}
+
+    if c.addition_embed_type:  # SDXL: CLIP ViT-L in the Hugging Face layout, OpenCLIP ViT-bigG in OpenCLIP's
+        out.update({f"conditioner.embedders.0.transformer.{k}": v for k, v in text_model("text_encoder").items()})
+        text_2 = open_clip_layout(text_model("text_encoder_2", CLIPTextModelWithProjection))
+        out.update({f"conditioner.embedders.1.model.{k}": v for k, v in text_2.items()})
+    else:
+        out.update({f"cond_stage_model.transformer.{k}": v for k, v in text_model("text_encoder").items()})
+    save_file({k: v.contiguous() for k, v in out.items()}, path)
+
+
+def open_clip_layout(sd):
+    """A Hugging Face CLIPTextModelWithProjection state dict in OpenCLIP's layout (SDXL's second text encoder)."""
+    fixed = {"text_model.embeddings.position_embedding.weight": "positional_embedding",
+             "text_model.embeddings.token_embedding.weight": "token_embedding.weight",
+             "text_model.final_layer_norm.weight": "ln_final.weight", "text_model.final_layer_norm.bias": "ln_final.bias"}
+    out = {"text_projection": sd.pop("text_projection.weight").T}
+    for key, value in sd.items():
+        if key in fixed:
+            out[fixed[key]] = value
+            continue
+        key = key.replace("text_model.encoder.layers.", "transformer.resblocks.")
+        for a, b in [("layer_norm1", "ln_1"), ("layer_norm2", "ln_2"), (".fc1.", ".c_fc."), (".fc2.", ".c_proj."),
+                     (".self_attn", ".attn")]:
+            key = key.replace(a, b)
+        out[key] = value
+    for key in [k for k in out if ".attn.q_proj." in k]:  # q, k and v in one in_proj
+        suffix = key.rsplit(".", 1)[1]
+        parts = [out.pop(key.replace("q_proj", p)) for p in ("q_proj", "k_proj", "v_proj")]
+        out[key.replace("q_proj." + suffix, f"in_proj_{suffix}")] = torch.cat(parts)
+    return out
+
+
 def latent_tiny(name, family):
     """sd-tiny / sdxl-tiny: a tiny pipeline converted by convert_sd.py, with diffusers' outputs of its UNet (latents
     16x16 and 12x20, the conditioning as the converter stored it) and of its autoencoder (encode 32x32 and 24x40

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The DreamClean authors
 """Models/dreamclean_models/convert_sd.py on tiny random-weight Stable Diffusion pipelines built with diffusers
-(make_fixtures.latent_pipeline): the conversion reproduces the committed fixtures' config.json and weights, and a
-pipeline it cannot take is a clear error with exit status 2. Skipped, saying so, where PyTorch, diffusers or
+(make_fixtures.latent_pipeline): the conversion reproduces the committed fixtures' config.json and weights, a
+single-file checkpoint in the original layout converts as its pipeline folder does, and a pipeline it cannot take is a
+clear error with exit status 2. Skipped, saying so, where PyTorch, diffusers or
 transformers are not installed (make deps-python installs them)."""
 import json
 import os
@@ -56,6 +57,28 @@ def test_conversion_reproduces_the_fixture(tmp_path, convert, name, family):
     for config in (ours, committed):
         config.pop("source")
     assert ours == committed  # the same architecture, schedule, presets and weight hashes (f16 by default)
+
+
+@pytest.mark.parametrize("name, family", [("sd-tiny", "sd"), ("sdxl-tiny", "sdxl")])
+def test_single_file_converts_like_its_folder(tmp_path, convert, name, family):
+    """A single-file checkpoint in the original layout, loaded offline with the pipeline folder as --config (diffusers
+    takes only the configs from it), gives the same model folder as the pipeline folder, byte for byte: the weights
+    and the empty-prompt conditioning the text encoders made."""
+    pipeline = make_fixtures.latent_pipeline(name, family, str(tmp_path))
+    single = tmp_path / f"{name}.safetensors"
+    make_fixtures.original_checkpoint(pipeline, str(single))
+    result = convert(single, tmp_path / "single", "--config", pipeline)
+    assert result.returncode == 0, result.stderr
+    assert convert(pipeline, tmp_path / "folder").returncode == 0
+    single_config, folder_config = read_config(tmp_path / "single"), read_config(tmp_path / "folder")
+    for config in (single_config, folder_config):
+        config.pop("source")
+    assert single_config == folder_config
+    # diffusers tells SDXL's two text encoders in a single file apart by their widths, which the tiny ones share: it
+    # reads the second from the first's tensors. Real SDXL files (768 and 1280 wide) do not have that problem.
+    files = ["model.safetensors", "vae.safetensors"] + (["conditioning.safetensors"] if family == "sd" else [])
+    for file in files:
+        assert (tmp_path / "single" / file).read_bytes() == (tmp_path / "folder" / file).read_bytes(), file
 
 
 def test_errors_are_clear(tmp_path, convert):
