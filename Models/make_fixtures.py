@@ -3,7 +3,7 @@
 """Writes the parity fixtures under Tests/Fixtures: small random-weight instances of both UNet families with inputs,
 timesteps and PyTorch's outputs (float32, NCHW), on a square and a non-square input.
 
-    python3 Models/make_fixtures.py            # from the repository root; deterministic (seeded)
+    python3 Models/make_fixtures.py [NAME ...]   # from the repository root; deterministic (seeded); all by default
 
 Weights are rounded to f16 (adm) and bf16 (ddpm) before the outputs are computed, so the files stay small and both
 dtypes are exercised; the inputs and outputs are float32.
@@ -149,9 +149,10 @@ def latent_pipeline(name, family, tmp):
                                     up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
                                     attention_head_dim=2)
         scheduler = DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, prediction_type="epsilon")
-    else:  # SDXL conventions: linear projections, heads given per level, depth 2, added embeddings; v-prediction
-        unet = UNet2DConditionModel(**common, down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                                    up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=64,
+    else:  # SDXL conventions: linear projections, head counts per level of one width (16), depths per level, added
+        # embeddings; v-prediction
+        unet = UNet2DConditionModel(**common, down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                                    up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=64,
                                     attention_head_dim=(2, 4), transformer_layers_per_block=(1, 2), use_linear_projection=True,
                                     addition_embed_type="text_time", addition_time_embed_dim=8,
                                     projection_class_embeddings_input_dim=6 * 8 + 32)
@@ -283,10 +284,11 @@ def latent_tiny(name, family):
 
 
 if __name__ == "__main__":
-    adm_tiny()
-    ddpm_tiny()
-    latent_tiny("sd-tiny", "sd")
-    latent_tiny("sdxl-tiny", "sdxl")
-    for name in ("adm-tiny", "ddpm-tiny", "sd-tiny", "sdxl-tiny"):
+    makers = {"adm-tiny": adm_tiny, "ddpm-tiny": ddpm_tiny, "sd-tiny": lambda: latent_tiny("sd-tiny", "sd"),
+              "sdxl-tiny": lambda: latent_tiny("sdxl-tiny", "sdxl")}
+    names = sys.argv[1:] or list(makers)  # python3 Models/make_fixtures.py [NAME ...]: those fixtures only
+    for name in names:
+        makers[name]()
+    for name in names:
         folder = os.path.join(ROOT, name)
         print(name, {f: os.path.getsize(os.path.join(folder, f)) for f in sorted(os.listdir(folder))})
