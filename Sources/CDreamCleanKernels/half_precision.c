@@ -21,10 +21,11 @@ int dc_f32_to_f16(const float *src, uint16_t *dst, size_t count) {
 }
 
 DC_VECTOR_CLONES
-void dc_f16_to_f32(const uint16_t *src, float *dst, size_t count) {
+void dc_f16_to_f32(const void *src, float *dst, size_t count) {
+    const unsigned char *bytes = src;
     for (size_t i = 0; i < count; i++) {
         _Float16 half;
-        memcpy(&half, src + i, sizeof half);
+        memcpy(&half, bytes + 2 * i, sizeof half);
         dst[i] = (float)half;
     }
 }

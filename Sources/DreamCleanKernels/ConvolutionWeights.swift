@@ -78,7 +78,7 @@ final class ConvolutionWeights {
         guard exact.desc.data_type == dnnl_f16 else { return exact }
         let wide = try Self.allocate(engine, try Self.plain(dims, dnnl_f32))
         try exact.memory.withData { half in
-            try wide.memory.withData { dc_f16_to_f32(half.assumingMemoryBound(to: UInt16.self), $0.assumingMemoryBound(to: Float.self), count) }
+            try wide.memory.withData { dc_f16_to_f32(half, $0.assumingMemoryBound(to: Float.self), count) }
         }
         return wide
     }

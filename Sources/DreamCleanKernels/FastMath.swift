@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import CDreamCleanKernels
+
 /// Unaligned 8-lane loads and stores (GemmConv2d's bias and residual pass).
 @inline(__always)
 func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
@@ -27,3 +29,12 @@ nonisolated(unsafe) private let emptyFloatPlaceholder: UnsafeMutablePointer<Floa
     pointer.initialize(to: 0)
     return pointer
 }()
+
+/// `count` f16 values at `source` (any alignment: a file's bytes) widened to Float, in C (F16C): Swift's own Float16
+/// conversion is a library call per value on the x86-64 baseline, most of a large model's load time.
+public func floatsFromHalfPrecision(_ source: UnsafeRawPointer, count: Int) -> [Float] {
+    [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if let base = buffer.baseAddress { dc_f16_to_f32(source, base, count) }
+        initialized = count
+    }
+}

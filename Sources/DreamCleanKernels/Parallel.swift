@@ -8,9 +8,15 @@ import CDNNL
 /// The split depends on `count` and `threads` only; callers keep results independent of it by computing each
 /// output element in one thread, alone.
 func parallelFor(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+    parallelChunks(count, threads: threads) { _, range in body(range) }
+}
+
+/// `parallelFor` that also tells `body` its chunk's index, below `min(threads, count)`: each chunk runs on one thread
+/// at a time, so a chunk can own a slot of scratch memory.
+func parallelChunks(_ count: Int, threads: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
     let chunks = min(max(threads, 1), count)
     if chunks <= 1 {
-        if count > 0 { body(0..<count) }
+        if count > 0 { body(0, 0..<count) }
         return
     }
     withoutActuallyEscaping(body) { body in
@@ -21,7 +27,7 @@ func parallelFor(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
                 let team = max(Int(omp_get_num_threads()), 1)
                 var chunk = Int(omp_get_thread_num())
                 while chunk < job.chunks {
-                    job.body(job.count * chunk / job.chunks..<job.count * (chunk + 1) / job.chunks)
+                    job.body(chunk, job.count * chunk / job.chunks..<job.count * (chunk + 1) / job.chunks)
                     chunk += team
                 }
             }, pointer, UInt32(chunks), 0)
@@ -30,7 +36,7 @@ func parallelFor(_ count: Int, threads: Int, _ body: (Range<Int>) -> Void) {
 }
 
 private struct ParallelJob {
-    let body: (Range<Int>) -> Void
+    let body: (Int, Range<Int>) -> Void
     let count: Int
     let chunks: Int
 }

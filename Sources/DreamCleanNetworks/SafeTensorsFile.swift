@@ -6,6 +6,7 @@ import FoundationEssentials  // not Foundation: keeps ICU out of the statically 
 #else
 import Foundation
 #endif
+import DreamCleanKernels
 
 /// A memory-mapped safetensors file (https://github.com/huggingface/safetensors, "Format"): an 8-byte little-endian
 /// header length, a JSON header `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}`, then the
@@ -146,7 +147,7 @@ public final class SafeTensorsFile: @unchecked Sendable {
         case "F32":
             return (0..<count).map { bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
         case "F16":
-            return (0..<count).map { Float(Float16(bitPattern: bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+            return floatsFromHalfPrecision(nonNullBase(bytes), count: count)
         case "BF16":
             return (0..<count).map { Float(bitPattern: UInt32(bytes.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
         default:

@@ -228,6 +228,22 @@ final class BackendParityTests: XCTestCase {
         XCTAssertThrowsError(try fast.attention(qkv: try random(TensorShape(batch: 1, height: 2, width: 2, channels: 10), seed: 1), heads: 2))
     }
 
+    /// Attention long enough to run in several blocks of query rows (1440 positions: blocks of 180; 2304: blocks of 113,
+    /// the last one short) against the reference, with the same bits at 1 and 2 threads.
+    func testAttentionInRowBlocks() throws {
+        XCTAssertEqual(DNNLBackend.attentionRowBlock(length: 1440), 180)
+        XCTAssertEqual(DNNLBackend.attentionRowBlock(length: 2304), 113)
+        XCTAssertEqual(DNNLBackend.attentionRowBlock(length: 4096), 64)
+        XCTAssertEqual(DNNLBackend.attentionRowBlock(length: 15), 16)
+        let one = try DNNLBackend(threads: 1)
+        for (batch, height, width, heads, channels) in [(2, 40, 36, 2, 16), (1, 48, 48, 1, 8)] {
+            let qkv = try random(TensorShape(batch: batch, height: height, width: width, channels: 3 * channels), seed: UInt64(height), scale: 2)
+            let got = try fast.attention(qkv: qkv, heads: heads)
+            assertClose(got, try reference.attention(qkv: qkv, heads: heads), "attention over \(height * width)")
+            XCTAssertEqual(got.values, try one.attention(qkv: qkv, heads: heads).values, "1 and 2 threads, \(height * width)")
+        }
+    }
+
     func testCrossAttentionMultiHead() throws {
         for (heads, channels, tokens) in [(1, 8, 1), (4, 32, 7)] {
             let query = try random(TensorShape(batch: 2, height: 3, width: 5, channels: channels), seed: UInt64(30 + heads), scale: 2)

@@ -30,8 +30,8 @@ void dc_softmax_row(float *row, size_t count);
 // came back unchanged (so the f16 copy holds the values exactly), else 0; a NaN counts as changed.
 int dc_f32_to_f16(const float *src, uint16_t *dst, size_t count);
 
-// dst[i] = src[i], f16 widened to f32 (always exact).
-void dc_f16_to_f32(const uint16_t *src, float *dst, size_t count);
+// dst[i] = src[i], f16 widened to f32 (always exact); src may have any alignment (a file's bytes).
+void dc_f16_to_f32(const void *src, float *dst, size_t count);
 
 // The exp the kernels use (Cephes'), for tests.
 float dc_expf(float x);
