@@ -56,6 +56,7 @@ final class ProfilingBackend: ComputeBackend, @unchecked Sendable {
     func averagePool2x(_ x: Tensor) throws -> Tensor { try timed("average pool") { try inner.averagePool2x(x) } }
     func concatChannels(_ a: Tensor, _ b: Tensor) throws -> Tensor { try timed("concat") { try inner.concatChannels(a, b) } }
     func attention(qkv: Tensor, heads: Int) throws -> Tensor { try timed("attention") { try inner.attention(qkv: qkv, heads: heads) } }
+    var attentionScratch: AttentionScratch { inner.attentionScratch }
     func crossAttention(query: Tensor, keys: [Float], values: [Float], tokens: Int, heads: Int) throws -> Tensor {
         try timed("cross-attention") { try inner.crossAttention(query: query, keys: keys, values: values, tokens: tokens, heads: heads) }
     }

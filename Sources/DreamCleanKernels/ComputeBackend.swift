@@ -72,6 +72,9 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// [N, H, W, C], head h in channels [h*d, (h+1)*d).
     func attention(qkv: Tensor, heads: Int) throws -> Tensor
 
+    /// The most memory `attention` holds for its scores besides its input and output (memory planning counts it).
+    var attentionScratch: AttentionScratch { get }
+
     /// Multi-head attention of every position of `query` [N, H, W, C] over a fixed context: `keys` and `values` are
     /// [tokens, C] row-major, the same for every batch item (Stable Diffusion's cross-attention over the empty prompt).
     /// Head h is channels [h*d, (h+1)*d) of all three (d = C / heads). Returns softmax(q k^T / sqrt(d)) v, [N, H, W, C].
@@ -104,8 +107,25 @@ public func timestepEmbedding(_ timesteps: [Float], dim: Int, flipSinToCos: Bool
     return out
 }
 
+/// Bytes an attention over T positions holds for its scores at most: `fixed + perPosition * T + perPositionSquared * T²`.
+public struct AttentionScratch: Sendable, Equatable {
+    public var fixed: Int
+    public var perPosition: Int
+    public var perPositionSquared: Int
+
+    public init(fixed: Int = 0, perPosition: Int = 0, perPositionSquared: Int = 0) {
+        self.fixed = fixed
+        self.perPosition = perPosition
+        self.perPositionSquared = perPositionSquared
+    }
+
+    /// The whole [T, T] matrix of f32 scores.
+    public static let wholeMatrix = AttentionScratch(perPositionSquared: MemoryLayout<Float>.stride)
+}
+
 extension ComputeBackend {
     public var bufferPool: BufferPool? { nil }
+    public var attentionScratch: AttentionScratch { .wholeMatrix }
     public func setThreads(_ threads: Int) throws {}
     @discardableResult public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision { .f32 }
     public var convolutionPrecision: ConvolutionPrecision { .f32 }

@@ -172,6 +172,13 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         return out
     }
 
+    /// One block of scores per thread: rows x T floats with rows at most max(16, 2^18 / T) (`attentionRowBlock`), so
+    /// at most 16 T + 2^18 floats a thread.
+    public var attentionScratch: AttentionScratch {
+        let threads = max(engine.threads, 1), float = MemoryLayout<Float>.stride
+        return AttentionScratch(fixed: threads * float << 18, perPosition: threads * float * 16)
+    }
+
     /// Query rows per attention block: its scores fit a core's L2 (256 K floats, 1 MiB) up to 256 rows, and a head
     /// splits into at least 8 blocks where it has 128 rows or more, so that small attentions still use every thread.
     /// A function of the length alone: results do not depend on the thread count.

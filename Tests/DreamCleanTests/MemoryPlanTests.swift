@@ -72,14 +72,45 @@ final class MemoryPlanTests: XCTestCase {
         let network = try UNet(folder: tinyModel, backend: backend)
         let footprint = try network.activationFootprint()
         XCTAssertGreaterThan(footprint.perPixel, 0)
-        XCTAssertGreaterThan(footprint.perPixelSquared, 0, "adm-tiny has attention")
+        XCTAssertEqual(footprint.fixed, backend.attentionScratch.fixed, "adm-tiny has attention: its scores are counted")
+        XCTAssertEqual(footprint.perPixelSquared, 0, "attention in blocks of rows: no [T, T] matrix")
         for (h, w) in [(48, 64), (64, 80)] {
-            backend.pool.drain()
-            backend.pool.capacityBytes = 0
-            backend.pool.resetPeak()
-            _ = try network.predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: h, width: w, channels: 3)), timestep: 10)
-            XCTAssertLessThanOrEqual(backend.pool.peakBytes, footprint.bytes(pixels: h * w), "\(h)x\(w)")
+            XCTAssertLessThanOrEqual(try peakBytes(backend) { _ = try network.predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: h, width: w, channels: 3)), timestep: 10) },
+                                     footprint.bytes(pixels: h * w), "\(h)x\(w)")
         }
+    }
+
+    /// The same for a latent model (sd-tiny: self-attention at full latent resolution, 3072 and 5120 positions at the
+    /// sizes checked, where a [T, T] matrix would be 36 and 100 MiB), its UNet and its autoencoder (measured at 8x8
+    /// latents), on 2 threads (a block of scores each).
+    func testLatentModelFootprints() throws {
+        let folder = tinyModel.replacingOccurrences(of: "adm-tiny", with: "sd-tiny")
+        let backend = try DNNLBackend(threads: 2)
+        let config = try ModelConfig.load(folder: folder)
+        let prior = LatentPrior(unet: try UNet(folder: folder, config: config, backend: backend),
+                                autoencoder: try AutoencoderKL(folder: folder, config: config, backend: backend),
+                                schedule: schedule, predictsVelocity: false)
+        let unet = try prior.activationFootprint(), autoencoder = try prior.autoencoderFootprint()
+        XCTAssertEqual(unet.perPixelSquared, 0)
+        for (h, w) in [(48, 64), (64, 80)] {
+            let latent = try Tensor(zeros: TensorShape(batch: 1, height: h, width: w, channels: 4))
+            XCTAssertLessThanOrEqual(try peakBytes(backend) { _ = try prior.predictNoise(latent, timestep: 10) },
+                                     unet.bytes(pixels: h * w), "UNet \(h)x\(w)")
+            XCTAssertLessThanOrEqual(try peakBytes(backend) { _ = try prior.autoencoder.decode(latent) },
+                                     autoencoder.bytes(pixels: h * w * 4), "decoder \(h)x\(w)")
+            let image = try Tensor(zeros: TensorShape(batch: 1, height: 2 * h, width: 2 * w, channels: 3))
+            XCTAssertLessThanOrEqual(try peakBytes(backend) { _ = try prior.autoencoder.encode(image) },
+                                     autoencoder.bytes(pixels: h * w * 4), "encoder \(2 * h)x\(2 * w)")
+        }
+    }
+
+    /// The live peak of `pass` through the backend's emptied pool that keeps nothing.
+    func peakBytes(_ backend: DNNLBackend, _ pass: () throws -> Void) throws -> Int {
+        backend.pool.drain()
+        backend.pool.capacityBytes = 0
+        backend.pool.resetPeak()
+        try pass()
+        return backend.pool.peakBytes
     }
 
     func image(width: Int, height: Int) -> (UnsafeMutablePointer<Float>, ImageBuffer) {

@@ -35,30 +35,41 @@ extension NoiseNetwork {
 }
 
 /// A network pass's live activation memory at its peak, with no buffers kept between layers (the least it can run
-/// in): a part per input pixel plus, for self-attention, a part per pixel squared (the score matrices).
+/// in): a part per input pixel plus, for self-attention's scores, a fixed part and a part per pixel squared (what the
+/// backend's `AttentionScratch` says).
 public struct ActivationFootprint: Sendable, Equatable {
     public var perPixel: Int
     public var perPixelSquared: Double = 0
+    public var fixed = 0
 
     /// Bytes of a pass on `pixels` input pixels (saturating).
     public func bytes(pixels: Int) -> Int {
-        let total = Double(perPixel) * Double(pixels) + perPixelSquared * Double(pixels) * Double(pixels)
+        let total = Double(fixed) + Double(perPixel) * Double(pixels) + perPixelSquared * Double(pixels) * Double(pixels)
         return total < Double(Int.max / 2) ? Int(total) : Int.max / 2
     }
 
+    /// This footprint and attention's scores over one position per `pixelsPerPosition` input pixels (the finest
+    /// attended level's: ds² pixels a position).
+    func adding(_ scratch: AttentionScratch, pixelsPerPosition: Int) -> ActivationFootprint {
+        var out = self
+        out.fixed += scratch.fixed
+        out.perPixel += (scratch.perPosition + pixelsPerPosition - 1) / pixelsPerPosition
+        out.perPixelSquared += Double(scratch.perPositionSquared) / (Double(pixelsPerPosition) * Double(pixelsPerPosition))
+        return out
+    }
+
     /// `pass` (on `pixels` pixels) measured through `pool`, emptied and keeping nothing: its high-water mark is the
-    /// live peak, of which `perPixelSquared` (the attention scores, counted from the config) is taken out before the
-    /// rest is spread per pixel. The pool's capacity is restored afterwards.
-    static func measured(pool: BufferPool, pixels: Int, perPixelSquared: Double, pass: () throws -> Void) throws -> ActivationFootprint {
+    /// live peak, spread per pixel. That includes the small pass's attention scores, which makes it err high by a
+    /// little (the scores are counted again by `adding`). The pool's capacity is restored afterwards.
+    static func measured(pool: BufferPool, pixels: Int, pass: () throws -> Void) throws -> ActivationFootprint {
         let capacity = pool.capacityBytes
         defer { pool.capacityBytes = capacity }
         pool.drain()
         pool.capacityBytes = 0
         pool.resetPeak()
         try pass()
-        let linear = Double(pool.peakBytes) - perPixelSquared * Double(pixels * pixels)
         // + 25 %: which buffers a layer frees before the next allocates varies a little with the shape.
-        return ActivationFootprint(perPixel: max(Int((1.25 * linear / Double(pixels)).rounded(.up)), 0), perPixelSquared: perPixelSquared)
+        return ActivationFootprint(perPixel: max(Int((1.25 * Double(pool.peakBytes) / Double(pixels)).rounded(.up)), 0))
     }
 }
 
@@ -81,21 +92,23 @@ extension UNet: NoiseNetwork {
 
     /// Measured with one pass on a small image through an emptied pool that keeps nothing: its high-water mark is the
     /// live peak. Every activation but attention's scores scales with the pixel count, so the figure holds at any size;
-    /// the small pass's fixed part (the time embedding) makes it err high. The scores, one T x T matrix per attention
-    /// block at a time (T = pixels / ds²), are counted from the config. Without a pool (the reference backend): an
-    /// estimate, 64 floats per channel of the widest level.
+    /// the small pass's fixed part (the time embedding) makes it err high. The scores, one attention block at a time,
+    /// are counted from the backend (`AttentionScratch`) at the finest attended level (T = pixels / ds²). Without a
+    /// pool (the reference backend): an estimate, 64 floats per channel of the widest level.
     public func activationFootprint() throws -> ActivationFootprint {
         let levels = config.levelChannels.count
         let factors = (0..<levels).filter(config.hasAttention).map { 1 << $0 } + (config.middleAttention ? [1 << (levels - 1)] : [])
-        let perPixelSquared = factors.map { Double(MemoryLayout<Float>.stride) / pow(Double($0), 4) }.max() ?? 0
-        guard let pool = backend.bufferPool else {
-            return ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64),
-                                       perPixelSquared: perPixelSquared)
+        let activations: ActivationFootprint
+        if let pool = backend.bufferPool {
+            let side = max(sizeMultiple * 4, 32)
+            activations = try ActivationFootprint.measured(pool: pool, pixels: side * side) {
+                _ = try predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: config.inChannels)), timestep: 0)
+            }
+        } else {
+            activations = ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (config.levelChannels.max() ?? 64))
         }
-        let side = max(sizeMultiple * 4, 32)
-        return try ActivationFootprint.measured(pool: pool, pixels: side * side, perPixelSquared: perPixelSquared) {
-            _ = try predictNoise(try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: config.inChannels)), timestep: 0)
-        }
+        guard let finest = factors.min() else { return activations }
+        return activations.adding(backend.attentionScratch, pixelsPerPosition: finest * finest)
     }
 
     public func setActivationCache(bytes: Int) {

@@ -47,22 +47,21 @@ public final class LatentPrior: NoiseNetwork, @unchecked Sendable {
         unet.fixedBytes + autoencoder.weightFootprint.bytes(at: autoencoder.backend.convolutionPrecision)
     }
 
-    /// The autoencoder's larger pass (encode or decode) per image pixel; its mid-block attention's scores, one matrix
-    /// over the latent positions, are the squared part. Without a pool (the reference backend): an estimate, 64 floats
-    /// per channel of the widest level.
+    /// The autoencoder's larger pass (encode or decode) per image pixel, and its mid-block attention's scores over the
+    /// latent positions (`AttentionScratch`). Without a pool (the reference backend): an estimate, 64 floats per
+    /// channel of the widest level.
     public func autoencoderFootprint() throws -> ActivationFootprint {
         let f = autoencoder.config.downsampling
-        let perPixelSquared = Double(MemoryLayout<Float>.stride) / pow(Double(f), 4)
-        guard let pool = unet.backend.bufferPool else {
-            return ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (autoencoder.config.levelChannels.max() ?? 64),
-                                       perPixelSquared: perPixelSquared)
+        var activations = ActivationFootprint(perPixel: 64 * MemoryLayout<Float>.stride * (autoencoder.config.levelChannels.max() ?? 64))
+        if let pool = unet.backend.bufferPool {
+            let side = 8 * f
+            let latent = try Tensor(zeros: TensorShape(batch: 1, height: 8, width: 8, channels: autoencoder.config.latentChannels))
+            let image = try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: autoencoder.config.inChannels))
+            let passes = [{ _ = try self.autoencoder.decode(latent) }, { _ = try self.autoencoder.encode(image) }]
+            let measured = try passes.map { try ActivationFootprint.measured(pool: pool, pixels: side * side, pass: $0) }
+            activations = ActivationFootprint(perPixel: measured.map(\.perPixel).max() ?? 0)
         }
-        let side = 8 * f
-        let latent = try Tensor(zeros: TensorShape(batch: 1, height: 8, width: 8, channels: autoencoder.config.latentChannels))
-        let image = try Tensor(zeros: TensorShape(batch: 1, height: side, width: side, channels: autoencoder.config.inChannels))
-        let passes = [{ _ = try self.autoencoder.decode(latent) }, { _ = try self.autoencoder.encode(image) }]
-        let measured = try passes.map { try ActivationFootprint.measured(pool: pool, pixels: side * side, perPixelSquared: perPixelSquared, pass: $0) }
-        return ActivationFootprint(perPixel: measured.map(\.perPixel).max() ?? 0, perPixelSquared: perPixelSquared)
+        return activations.adding(autoencoder.backend.attentionScratch, pixelsPerPosition: f * f)
     }
 
     /// The UNet's, per latent pixel.

@@ -95,8 +95,9 @@ extension Restorer {
         let f = prior.autoencoder.config.downsampling
         let latentSide = max(paddedWidth, paddedHeight) / f
         let limit = options.memoryLimit.multipliedReportingOverflow(by: 1 << 20).partialValue
-        // The image, its padded copy and the decoded result (3 floats a pixel each); latents are 1/f² of that.
-        let fixed = prior.fixedBytes + 3 * pixels * 3 * MemoryLayout<Float>.stride
+        // The code and oneDNN, the image, its padded copy and the decoded result (3 floats a pixel each); latents are
+        // 1/f² of that.
+        let fixed = MemoryPlan.libraryBytes + prior.fixedBytes + 3 * pixels * 3 * MemoryLayout<Float>.stride
         let autoencoderFootprint: ActivationFootprint, unetFootprint: ActivationFootprint
         do {
             autoencoderFootprint = try prior.autoencoderFootprint()
@@ -118,7 +119,7 @@ extension Restorer {
         guard let autoencoderTile = largestTile(from: latentSide, footprint: { autoencoderFootprint.bytes(pixels: $0 * $0 * f * f) }),
               let unetTile = largestTile(from: max(unetStart, prior.sizeMultiple), footprint: { unetFootprint.bytes(pixels: $0 * $0) }) else {
             throw RestoreError.outOfMemory("a \(width)x\(height) restoration with this latent model needs more than max_memory_mb \(options.memoryLimit) "
-                + "(weights \(prior.fixedBytes >> 20) MiB, images \((fixed - prior.fixedBytes) >> 20) MiB)")
+                + "(weights \(prior.fixedBytes >> 20) MiB, images and code \((fixed - prior.fixedBytes) >> 20) MiB)")
         }
         let peak = fixed + max(autoencoderFootprint.bytes(pixels: autoencoderTile * autoencoderTile * f * f),
                                unetFootprint.bytes(pixels: unetTile * unetTile))
