@@ -34,8 +34,9 @@ final class ProfilingBackend: ComputeBackend, @unchecked Sendable {
         return try body()
     }
 
-    func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
-        ProfiledConv2d(try inner.makeConv2d(descriptor, weight: weight, bias: bias), profile: self)
+    func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?,
+                    quantization: Int8Quantization?) throws -> any Conv2dOperator {
+        ProfiledConv2d(try inner.makeConv2d(descriptor, weight: weight, bias: bias, quantization: quantization), profile: self)
     }
 
     func linear(_ x: Tensor, weight: [Float], bias: [Float]) throws -> Tensor {

@@ -38,8 +38,10 @@ public protocol ComputeBackend: AnyObject, Sendable {
     /// What convolutions compute in now.
     var convolutionPrecision: ConvolutionPrecision { get }
 
-    /// Prepares a convolution for `weight` ([out, in, k, k], PyTorch order) and `bias` ([out], or nil for none).
-    func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator
+    /// Prepares a convolution for `weight` ([out, in, k, k], PyTorch order) and `bias` ([out], or nil for none);
+    /// `quantization`, its int8 calibration (nil: none), is used while the precision is int8 on a backend that has it.
+    func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?,
+                    quantization: Int8Quantization?) throws -> any Conv2dOperator
 
     /// `x` [N, 1, 1, in] -> [N, 1, 1, out] with `weight` [out, in] (PyTorch order) and `bias` [out].
     func linear(_ x: Tensor, weight: [Float], bias: [Float]) throws -> Tensor
@@ -124,6 +126,11 @@ public struct AttentionScratch: Sendable, Equatable {
 }
 
 extension ComputeBackend {
+    /// A convolution without int8 calibration.
+    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
+        try makeConv2d(descriptor, weight: weight, bias: bias, quantization: nil)
+    }
+
     public var bufferPool: BufferPool? { nil }
     public var attentionScratch: AttentionScratch { .wholeMatrix }
     public func setThreads(_ threads: Int) throws {}

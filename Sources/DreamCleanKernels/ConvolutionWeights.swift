@@ -5,7 +5,8 @@ import CDNNL
 import CDreamCleanKernels
 
 /// One convolution's weights: the layouts its oneDNN primitives asked for, all in the data type of the precision in use,
-/// and, while that type is bf16, one exact copy that other layouts are made from. The exact copy is f16 where every
+/// and, while that type is bf16 or s8, one exact copy that other layouts are made from. s8 layouts hold each output
+/// channel's weights times its `channelScales` entry, rounded. The exact copy is f16 where every
 /// weight is an f16 value (the converters write f16), else f32. So a model holds 4 bytes a weight in f32 and in bf16
 /// (6 in bf16 for weights that are not f16 values) and never the f32 and bf16 layouts together; switching precision
 /// makes the new layouts from the exact copy and drops the old ones. Not thread-safe: the convolution's lock guards it.
@@ -22,6 +23,8 @@ final class ConvolutionWeights {
     private let count: Int
     /// Every weight is an f16 value.
     let exactInF16: Bool
+    /// What each output channel's weights are multiplied by in s8 layouts (`Int8Quantization.channelScales`).
+    let channelScales: [Float]
     /// Plain [O, I, kh, kw] in f16 or f32; nil while f32 layouts are held (they are exact themselves).
     private var exact: Held?
     private var layouts: [Held]
@@ -31,6 +34,7 @@ final class ConvolutionWeights {
         self.engine = engine
         self.dims = dims
         count = values.count
+        channelScales = Int8Quantization.channelScales(values, outChannels: Int(dims[0]))
         let half = try Self.allocate(engine, try Self.plain(dims, dnnl_f16))
         exactInF16 = try values.withUnsafeBufferPointer { source in
             try half.memory.withData { dc_f32_to_f16(nonNullBase(source), $0.assumingMemoryBound(to: UInt16.self), source.count) == 1 }
@@ -46,7 +50,7 @@ final class ConvolutionWeights {
         }
     }
 
-    /// The weights in layout `wanted` (f32 or bf16), made once and kept while the precision stays.
+    /// The weights in layout `wanted` (f32, bf16 or s8), made once and kept while the precision stays.
     func memory(in wanted: dnnl_memory_desc_t) throws -> DNNLMemory {
         var target = wanted
         if let i = layouts.firstIndex(where: { var held = $0.desc; return dnnl_memory_desc_equal(&held, &target) != 0 }) {
@@ -95,11 +99,12 @@ final class ConvolutionWeights {
         return half
     }
 
-    /// `source` itself when it is in layout `wanted` already, else a reordered copy.
+    /// `source` itself when it is in layout `wanted` already, else a reordered copy (scaled by output channel into s8).
     private func copy(of source: Held, in wanted: dnnl_memory_desc_t) throws -> Held {
         var (held, target) = (source.desc, wanted)
         if dnnl_memory_desc_equal(&held, &target) != 0 { return Held(desc: source.desc, memory: source.memory) }
-        return Held(desc: wanted, memory: try dnnlReorder(engine, from: source.memory, source.desc, to: wanted))
+        let scaling = wanted.data_type == dnnl_s8 ? DNNLScaling(mask: 1, scales: channelScales) : nil  // dim 0: O
+        return Held(desc: wanted, memory: try dnnlReorder(engine, from: source.memory, source.desc, to: wanted, scaling: scaling))
     }
 
     private static func plain(_ dims: [dnnl_dim_t], _ type: dnnl_data_type_t) throws -> dnnl_memory_desc_t {

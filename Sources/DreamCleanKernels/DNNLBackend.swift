@@ -59,20 +59,33 @@ public final class DNNLBackend: ComputeBackend, @unchecked Sendable {
         return dnnl_get_effective_cpu_isa().rawValue & bf16 == bf16
     }()
 
+    /// Whether oneDNN has 8-bit dot products on this CPU (AVX-512 VNNI), the condition for int8 convolutions. Without
+    /// AVX-512 stride-1 convolutions take `GemmConv2d`'s f32 route, so AVX2's VNNI is not used.
+    public static let nativeInt8: Bool = {
+        let vnni = dnnl_cpu_isa_avx512_core_vnni.rawValue
+        return dnnl_get_effective_cpu_isa().rawValue & vnni == vnni
+    }()
+
     public var convolutionPrecision: ConvolutionPrecision { engine.precision }
 
     @discardableResult
     public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision {
-        engine.precision = precision == .bf16 && Self.nativeBF16 ? .bf16 : .f32
+        switch precision {
+        case .int8 where Self.nativeInt8: engine.precision = .int8
+        case .bf16 where Self.nativeBF16, .int8 where Self.nativeBF16: engine.precision = .bf16
+        default: engine.precision = .f32
+        }
         return engine.precision
     }
 
-    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
+    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?,
+                           quantization: Int8Quantization?) throws -> any Conv2dOperator {
         try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)
         if descriptor.stride == 1 && !Self.convolutionPrimitiveForStrideOne {
             return GemmConv2d(backend: self, descriptor: descriptor, weight: weight, bias: bias)
         }
-        return try DNNLConv2d(engine: engine, pool: pool, descriptor: descriptor, weight: weight, bias: bias)
+        return try DNNLConv2d(engine: engine, pool: pool, descriptor: descriptor, weight: weight, bias: bias,
+                              quantization: quantization)
     }
 
     public func copy(_ x: Tensor) throws -> Tensor {

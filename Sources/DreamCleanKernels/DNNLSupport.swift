@@ -124,20 +124,45 @@ final class DNNLPrimitive: @unchecked Sendable {
     deinit { dnnl_primitive_destroy(primitive) }
 }
 
-/// A reorder primitive from layout (and type) `source` to `target`.
-func dnnlReorderPrimitive(_ engine: DNNLEngine, from source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t) throws -> DNNLPrimitive {
+/// oneDNN's output scales: one factor (`mask` 0) or one along each dimension whose bit is set in `mask`.
+struct DNNLScaling {
+    let mask: Int32
+    let scales: [Float]
+}
+
+/// A primitive attribute, with output scales when `scaling` is given; the caller destroys it.
+func dnnlAttribute(_ scaling: DNNLScaling?) throws -> dnnl_primitive_attr_t? {
+    var attr: dnnl_primitive_attr_t?
+    try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
+    guard let scaling else { return attr }
+    let status = scaling.scales.withUnsafeBufferPointer {
+        dnnl_primitive_attr_set_output_scales(attr, dnnl_dim_t($0.count), scaling.mask, $0.baseAddress)
+    }
+    guard status == dnnl_success else {
+        dnnl_primitive_attr_destroy(attr)
+        throw KernelError.dnnl(call: "dnnl_primitive_attr_set_output_scales", status: Int(status.rawValue))
+    }
+    return attr
+}
+
+/// A reorder primitive from layout (and type) `source` to `target`, its values multiplied by `scaling` (rounded to
+/// nearest and saturated when `target` is an integer type).
+func dnnlReorderPrimitive(_ engine: DNNLEngine, from source: dnnl_memory_desc_t, to target: dnnl_memory_desc_t,
+                          scaling: DNNLScaling? = nil) throws -> DNNLPrimitive {
     var src = source, dst = target
+    let attr = try dnnlAttribute(scaling)
+    defer { dnnl_primitive_attr_destroy(attr) }
     var pd: dnnl_primitive_desc_t?
-    try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &src, engine.engine, &dst, engine.engine, nil), "reorder desc")
+    try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &src, engine.engine, &dst, engine.engine, attr), "reorder desc")
     guard let pd else { throw KernelError.dnnl(call: "reorder desc", status: -1) }
     defer { dnnl_primitive_desc_destroy(pd) }
     return try DNNLPrimitive(pd)
 }
 
-/// Copies `source` into a new memory of layout `target` (a reorder primitive).
+/// Copies `source` into a new memory of layout `target` (a reorder primitive), scaled by `scaling`.
 func dnnlReorder(_ engine: DNNLEngine, from source: DNNLMemory, _ sourceDesc: dnnl_memory_desc_t,
-                 to targetDesc: dnnl_memory_desc_t) throws -> DNNLMemory {
-    let primitive = try dnnlReorderPrimitive(engine, from: sourceDesc, to: targetDesc)
+                 to targetDesc: dnnl_memory_desc_t, scaling: DNNLScaling? = nil) throws -> DNNLMemory {
+    let primitive = try dnnlReorderPrimitive(engine, from: sourceDesc, to: targetDesc, scaling: scaling)
     let target = try DNNLMemory(engine, targetDesc, wrapping: nil)
     try engine.execute(primitive.primitive, [(DNNL_ARG_FROM, source.memory), (DNNL_ARG_TO, target.memory)])
     return target

@@ -11,7 +11,8 @@ public final class ReferenceBackend: ComputeBackend {
 
     public init() {}
 
-    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?) throws -> any Conv2dOperator {
+    public func makeConv2d(_ descriptor: Conv2dDescriptor, weight: [Float], bias: [Float]?,
+                           quantization: Int8Quantization?) throws -> any Conv2dOperator {
         try ShapeChecks.convWeights(descriptor, weight: weight, bias: bias)
         return ReferenceConv2d(descriptor: descriptor, weight: weight, bias: bias ?? [Float](repeating: 0, count: descriptor.outChannels))
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) 2026 The DreamClean authors
 
+import DreamCleanKernels
 #if canImport(FoundationEssentials)
 import FoundationEssentials  // not Foundation: keeps ICU out of the statically linked library
 #else
@@ -33,9 +34,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// The model's own sampler settings per task (task name -> row), which fill what a restoration leaves unset in place
     /// of the library's tuned table; the converters write them for large priors.
     public var presets: [String: ModelPresetRow]?
+    /// The UNet's int8 calibration, when the model ships one (`Models/calibrate_int8.py` writes it).
+    public var int8: Int8Calibration?
 
     enum CodingKeys: String, CodingKey {
-        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling, vae, conditioning, presets
+        case format, architecture, unet, schedule, prediction, weights, source, about, training, tiling, vae, conditioning, presets, int8
         case formatVersion = "format_version"
         case learnSigma = "learn_sigma"
         case valueRange = "value_range"
@@ -61,6 +64,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         vae = try c.decodeIfPresent(VAEConfig.self, forKey: .vae)
         conditioning = try c.decodeIfPresent(String.self, forKey: .conditioning)
         presets = try c.decodeIfPresent([String: ModelPresetRow].self, forKey: .presets)
+        int8 = try c.decodeIfPresent(Int8Calibration.self, forKey: .int8)
     }
 
     /// The config.json format this library reads (and the converters write).
@@ -150,6 +154,27 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         }
         try unet.validate(path: path, architecture: architecture, learnSigma: learnSigma)
         try schedule.validate(path: path)
+        try int8?.validate(path: path)
+    }
+}
+
+/// The `int8` object: what int8 convolutions quantize each convolution's input for, measured on training photos.
+public struct Int8Calibration: Codable, Equatable, Sendable {
+    /// The input size each convolution is quantized for (`Int8Quantization`), by the convolution's weight prefix
+    /// ("input_blocks.1.0.in_layers.2"); every convolution of the UNet has one, and every one names a convolution.
+    public var inputRanges: [String: Float]
+    /// How the ranges were measured, for people.
+    public var method: String?
+
+    enum CodingKeys: String, CodingKey {
+        case method
+        case inputRanges = "input_ranges"
+    }
+
+    func validate(path: String) throws {
+        for (name, range) in inputRanges where Int8Quantization(inputRange: range) == nil {
+            throw ModelError.invalidConfig(path: path, field: "int8.input_ranges.\(name)", reason: "\(range) is not a positive finite number")
+        }
     }
 }
 

@@ -19,6 +19,8 @@ public final class UNet: @unchecked Sendable {
     public let backend: any ComputeBackend
     /// The weights held (memory planning counts them).
     public let weightFootprint: WeightFootprint
+    /// Whether every convolution has an int8 calibration (config.json `int8`), so that int8 convolutions can run.
+    public let calibratedForInt8: Bool
     private let timeEmbed1: Linear
     private let timeEmbed2: Linear
     private let inputBlocks: [[Layer]]
@@ -49,17 +51,20 @@ public final class UNet: @unchecked Sendable {
         let conditioning = try config.conditioning.map {
             try SafeTensorsFile(path: URL(fileURLWithPath: folder).appendingPathComponent($0).path)
         }
-        try self.init(config: config.unet, weights: file, conditioning: conditioning, backend: backend)
+        try self.init(config: config.unet, weights: file, conditioning: conditioning, int8: config.int8,
+                      configPath: ModelConfig.path(folder: folder), backend: backend)
     }
 
     /// `conditioning` holds what a Stable Diffusion UNet is conditioned on (the converter's `conditioning.safetensors`:
     /// `context` [tokens, context_dim], and with an added embedding `text_embeds` [text_dim] and `time_ids`); nil for the
-    /// pixel families.
+    /// pixel families. `int8` is the model's int8 calibration (from config.json at `configPath`), which must cover
+    /// every convolution and nothing else.
     public init(config: UNetConfig, weights file: SafeTensorsFile, conditioning: SafeTensorsFile? = nil,
-                backend: any ComputeBackend) throws {
+                int8: Int8Calibration? = nil, configPath: String = "", backend: any ComputeBackend) throws {
         self.config = config
         self.backend = backend
-        let store = WeightStore(file: file)
+        calibratedForInt8 = int8 != nil
+        let store = WeightStore(file: file, int8: int8, configPath: configPath)
         let c = config
         if c.addedEmbedding == nil, file.entries["add_embed.0.weight"] != nil {
             throw ModelError.invalidConfig(path: file.path, field: "unet.added_embedding",
