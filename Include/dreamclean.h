@@ -102,7 +102,12 @@ dc_status dc_context_new(const char *model_path, dc_context *out);
  * the default where the CPU multiplies bf16 natively (AVX-512 BF16 or AMX): 1.5x per network pass, within 0.01 dB
  * of f32 on every crop row of the project's quality table and 0.02 dB on 8 whole real photos (docs/performance.md), though the same seed then gives a
  * slightly different image (about 0.2 of an 8-bit level on average) than on a CPU without it. 0 computes in f32; 1
- * where the CPU lacks bf16 is accepted and stays f32, and the setting reads back 0. */
+ * where the CPU lacks bf16 is accepted and stays f32, and the setting reads back 0; "int8" (0, the default, or 1):
+ * convolutions in 8-bit integers (inputs quantized with the ranges the model's calibration gives, weights per output
+ * channel, int32 sums) where the model ships an int8 calibration (config.json "int8") and the CPU has AVX-512 VNNI;
+ * the convolutions the calibration leaves out, and all of them elsewhere, compute as "bf16" says, and the setting then
+ * reads back 0 (with int8 on, "bf16" reads back 0 too). For the bundled model about 2x f32 and 1.3x bf16 per network
+ * pass, at a cost of up to INT8_LOSS on the project's quality table (docs/performance.md). */
 dc_status dc_context_set_int(dc_context context, const char *name, int64_t value);
 /* Reads a context setting. */
 dc_status dc_context_get_int(dc_context context, const char *name, int64_t *value);

@@ -8,7 +8,8 @@ timesteps and PyTorch's outputs (float32, NCHW), on a square and a non-square in
 Weights are rounded to f16 (adm) and bf16 (ddpm) before the outputs are computed, so the files stay small and both
 dtypes are exercised; the inputs and outputs are float32.
 
-- adm-tiny: our ADM reference with attention (multi-head), scale-shift norm, resblock up/down and learn_sigma.
+- adm-tiny: our ADM reference with attention (multi-head), scale-shift norm, resblock up/down and learn_sigma; every
+  convolution calibrated for int8 on the committed photos (calibrate_int8.py), so that tests reach the int8 path.
 - ddpm-tiny: diffusers' own UNet2DModel (the DDPM family, attention, bottom-right downsample padding), converted by
   convert_diffusers.py; its outputs come from diffusers, so the fixture also checks the converter.
 - sd-tiny, sdxl-tiny: tiny Stable Diffusion pipelines (SD 1.x and SDXL conventions, the latter with v-prediction)
@@ -16,6 +17,7 @@ dtypes are exercised; the inputs and outputs are float32.
 """
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -64,6 +66,9 @@ def adm_tiny():
     save_model(folder, model.state_dict(), cfg, architecture="adm", learn_sigma=True, dtype=torch.float16,
                source="random weights (make_fixtures.py)")
     write_cases(folder, model, 3, 2)
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "calibrate_int8.py"), folder,
+                    "--train", os.path.join(ROOT, "photos"), "--batches", "2", "--batch", "2", "--crop", "32", "--keep", ""],
+                   check=True)
 
 
 def ddpm_tiny():

@@ -260,7 +260,7 @@ def polyu_row(args, half, extra, tmp, noise_model="white"):
     level (the standard deviation of noisy - clean) as the known-level reference; with how many photos blind left
     worse than they came in. noise_model "camera": the blind column is `--task denoise --noise-model camera` (the
     level estimated) and the known one the camera model at the true level (no baseline)."""
-    scores = {k: [] for k in ("input", "baseline", "blind", "known")}
+    scores = {k: [] for k in SCORE_COLUMNS}
     seconds, worse = [], 0
     camera = ["--task", "denoise", "--noise-model", "camera"] if noise_model == "camera" else []
     for index, (name, noisy, clean) in enumerate(polyu_pairs(half)):
@@ -268,14 +268,18 @@ def polyu_row(args, half, extra, tmp, noise_model="white"):
         if not args.no_baseline and not camera:
             b = cbm3d(noisy, read_noise(args.cli, args.model, noisy, tmp) / 255)
             scores["baseline"].append((psnr(b, clean), ssim(b, clean)))
-        out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "blind"]) + extra, tmp)
+        out, sec, other = run_both(args, noisy, camera or ["--task", "blind"], extra, tmp)
         scores["blind"].append((psnr(out, clean), ssim(out, clean)))
+        if other is not None:
+            scores["blind compared"].append((psnr(other, clean), ssim(other, clean)))
         blind = out
         worse += scores["blind"][-1][0] < scores["input"][-1][0]
         seconds.append(sec)
         sigma = float(np.std(noisy - clean) * 255)
-        out, sec = run_cli(args.cli, args.model, noisy, (camera or ["--task", "denoise"]) + ["--noise-sigma", f"{sigma:.2f}"] + extra, tmp)
+        out, sec, other = run_both(args, noisy, (camera or ["--task", "denoise"]) + ["--noise-sigma", f"{sigma:.2f}"], extra, tmp)
         scores["known"].append((psnr(out, clean), ssim(out, clean)))
+        if other is not None:
+            scores["known compared"].append((psnr(other, clean), ssim(other, clean)))
         seconds.append(sec)
         if args.samples and index % POLYU_SAMPLE_EVERY == 0:
             save_strip(args.samples, f"polyu {noise_model} {name}", [polyu_crop(p) for p in (noisy, blind, out, clean)])
@@ -286,6 +290,8 @@ def polyu_row(args, half, extra, tmp, noise_model="white"):
             np.mean(seconds))
 
 
+# What each row scores: "compared" are the DreamClean columns in the --compare precision.
+SCORE_COLUMNS = ("input", "baseline", "blind", "known", "blind compared", "known compared")
 POLYU_SAMPLE_EVERY = 16  # --samples: a strip for every 16th photo of a half (3-4 of its 48-52)
 
 
@@ -305,6 +311,13 @@ def run_cli(cli, model, image, args, tmp, extra=None, seed=1):
     start = time.perf_counter()
     subprocess.run(cmd, check=True)
     return np.asarray(Image.open(dst).convert("RGB")).astype(np.float32) / 255, time.perf_counter() - start
+
+
+def run_both(args, image, cli_args, extra, tmp, mask=None):
+    """run_cli, and with --compare the same run again in that precision: (output, seconds, the other output or None)."""
+    out, sec = run_cli(args.cli, args.model, image, cli_args + extra + (["--f32"] if args.compare else []), tmp, mask)
+    other = run_cli(args.cli, args.model, image, cli_args + extra + [f"--{args.compare}"], tmp, mask)[0] if args.compare else None
+    return out, sec, other
 
 
 def save_strip(folder, name, panels):
@@ -336,6 +349,8 @@ def main():
                    help="PolyU real-noise rows: the halves to run ('' for none; with --tasks, name 'polyu' to run them)")
     p.add_argument("--polyu-models", default="white,camera",
                    help="PolyU rows per noise model: white (blind, white denoise at the true level), camera (denoise --noise-model camera)")
+    p.add_argument("--compare", choices=["int8", "bf16"], default=None,
+                   help="run the DreamClean columns in f32 and again in this precision, and print what it loses in dB")
     p.add_argument("--samples", default=None, help="folder for one before/after strip per task (degraded | blind | known | clean)")
     args = p.parse_args()
     if args.short:
@@ -352,7 +367,7 @@ def main():
         for t, (name, degrade, baseline, blind_args, known_args) in enumerate(tasks(args.short)):
             if args.tasks and name not in args.tasks.split(","):
                 continue
-            scores = {k: [] for k in ("input", "baseline", "blind", "known")}
+            scores = {k: [] for k in SCORE_COLUMNS}
             seconds = []
             for i, (image_name, clean) in enumerate(images):
                 y, info = degrade(clean, 1000 * t + i)
@@ -365,17 +380,19 @@ def main():
                 panels = [upsample(y)]
                 if "blind" in modes:
                     # Blind SR restores the bicubic upsampling: blind mode knows no scale.
-                    out, sec = run_cli(args.cli, args.model, upsample(y), blind_args + extra, tmp,
-                                       info if "inpaint" in blind_args else None)
+                    out, sec, other = run_both(args, upsample(y), blind_args, extra, tmp, info if "inpaint" in blind_args else None)
                     panels.append(out)
                     if out.shape == x.shape:
                         scores["blind"].append((psnr(out, x), ssim(out, x)))
+                        if other is not None:
+                            scores["blind compared"].append((psnr(other, x), ssim(other, x)))
                     seconds.append(sec)
                 if known_args is not None and "known" in modes:
                     known = known_args(info) if callable(known_args) else known_args
-                    out, sec = run_cli(args.cli, args.model, y, known + extra, tmp,
-                                       info if "inpaint" in known else None)
+                    out, sec, other = run_both(args, y, known, extra, tmp, info if "inpaint" in known else None)
                     scores["known"].append((psnr(out, x), ssim(out, x)))
+                    if other is not None:
+                        scores["known compared"].append((psnr(other, x), ssim(other, x)))
                     seconds.append(sec)
                     panels.append(out)
                 if args.samples and i == 0:
@@ -406,11 +423,18 @@ def main():
     print("(degraded: the input itself; for SR its bicubic upsampling. Camera rows: scored against the camera pipeline's"
           " own noiseless result; known = denoise at the true level. PolyU: whole 512x512 photos, baseline CBM3D at the"
           " level blind reads, known = denoise at the true level)\n")
-    print("| task | degraded | classical baseline | DreamClean blind | DreamClean known operator | s / image |")
-    print("|---|---|---|---|---|---|")
+    if args.compare:
+        print(f"(--compare {args.compare}: the DreamClean columns in f32; the last two, what {args.compare} loses against"
+              " them in PSNR, dB: f32 minus " + args.compare + ")\n")
+    compared = [f"{args.compare} loss blind", f"{args.compare} loss known"] if args.compare else []
+    print("| task | degraded | classical baseline | DreamClean blind | DreamClean known operator | s / image |"
+          + "".join(f" {c} |" for c in compared))
+    print("|---|---|---|---|---|---|" + "---|" * len(compared))
     fmt = lambda v: "-" if v is None else f"{v[0]:.2f} / {v[1]:.3f}"  # noqa: E731
+    loss = lambda a, b: "-" if a is None or b is None else f"{a[0] - b[0]:+.3f}"  # noqa: E731
     for name, s, sec in rows:
-        print(f"| {name} | {fmt(s['input'])} | {fmt(s['baseline'])} | {fmt(s['blind'])} | {fmt(s['known'])} | {sec:.1f} |")
+        print(f"| {name} | {fmt(s['input'])} | {fmt(s['baseline'])} | {fmt(s['blind'])} | {fmt(s['known'])} | {sec:.1f} |"
+              + (f" {loss(s['blind'], s['blind compared'])} | {loss(s['known'], s['known compared'])} |" if args.compare else ""))
     if worse:
         left = {name: n for name, n in worse.items() if n[0]}
         print(f"\nblind worse than its input (a clean image: under {PASS_THROUGH_DB} dB against itself): "

@@ -55,6 +55,17 @@ def test_bf16_is_the_default_where_native_and_f32_on_request(context):
         assert context.bf16 == (not np.array_equal(a, b))  # True only where the CPU has native bf16
 
 
+def test_int8_on_request_near_the_default(context):
+    assert context.int8 is False
+    with dreamclean.Context(MODEL, threads=1, int8=True) as quantized:
+        x = image(np.float32)
+        a, b = (dc.restore(x, task="denoise", noise_sigma=20, steps=2, seed=9) for dc in (context, quantized))
+        assert np.abs(a - b).mean() < 2e-2
+        # int8 only where the model ships a calibration and the CPU has VNNI; it then differs from bf16 or f32
+        assert quantized.int8 == (not np.array_equal(a, b))
+        assert not (quantized.int8 and quantized.bf16)
+
+
 def test_super_resolution_output_is_larger(context):
     out = context.restore(image(np.float32), task="sr", scale=2, steps=2, seed=1)
     assert out.shape == (24, 32, 3)

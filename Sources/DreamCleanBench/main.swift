@@ -5,7 +5,7 @@
 // and prints one JSON line with the timings and the process's peak resident memory.
 //
 //   dreamclean-bench --model FOLDER [--height 256] [--width 256] [--runs 3] [--threads 2] [--backend onednn|reference]
-//                    [--pool-mib 512] [--precision f32|bf16] [--batch 1] [--part unet|encode|decode] [--profile]
+//                    [--pool-mib 512] [--precision f32|bf16|int8] [--batch 1] [--part unet|encode|decode] [--profile]
 //
 // --part times a latent (sd) model's UNet (the default), its autoencoder's encoder or its decoder; --height and
 // --width are the input's size in its own units (latent positions for the UNet and the decoder, pixels for the encoder).
@@ -51,7 +51,7 @@ struct Options {
                 guard ["unet", "encode", "decode"].contains(value) else { throw BenchError.usage("--part is unet, encode or decode, not \(value)") }
                 part = value
             case "--precision":
-                guard let chosen = ConvolutionPrecision(rawValue: value) else { throw BenchError.usage("--precision is f32 or bf16, not \(value)") }
+                guard let chosen = ConvolutionPrecision(rawValue: value) else { throw BenchError.usage("--precision is f32, bf16 or int8, not \(value)") }
                 precision = chosen
             default: throw BenchError.usage("unknown option \(flag)")
             }

@@ -62,7 +62,8 @@ public func dc_context_new(_ modelPath: UnsafePointer<CChar>?, _ out: UnsafeMuta
 public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?, _ value: Int64) -> Int32 {
     guarded {
         let context = try Handles.context(handle)
-        switch try ContextSetting(try string(name, "name")) {
+        let setting = try ContextSetting(try string(name, "name"))
+        switch setting {
         case .threads:
             let maximum = Int64(ThreadCapacity.maximum)
             guard (0...maximum).contains(value) else { throw APIError(.invalidArgument, "num_threads = \(value) is out of range [0, \(maximum)]") }
@@ -73,9 +74,9 @@ public func dc_context_set_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
                 throw APIError(.invalidArgument, "max_memory_mb = \(value) is out of range [\(range.lowerBound), \(range.upperBound)]")
             }
             context.memoryLimitMB = Int(value)
-        case .bf16:
-            guard value == 0 || value == 1 else { throw APIError(.invalidArgument, "bf16 = \(value) is not 0 or 1") }
-            try context.setBF16(value == 1)
+        case .bf16, .int8:
+            guard value == 0 || value == 1 else { throw APIError(.invalidArgument, "\(setting.rawValue) = \(value) is not 0 or 1") }
+            try setting == .bf16 ? context.setPrecision(bf16: value == 1) : context.setPrecision(int8: value == 1)
         }
     }
 }
@@ -89,7 +90,8 @@ public func dc_context_get_int(_ handle: Handle?, _ name: UnsafePointer<CChar>?,
         switch setting {
         case .threads: value.pointee = Int64(context.threads)
         case .memoryLimit: value.pointee = Int64(context.memoryLimitMB)
-        case .bf16: value.pointee = context.bf16 ? 1 : 0
+        case .bf16: value.pointee = context.precision == .bf16 ? 1 : 0
+        case .int8: value.pointee = context.precision == .int8 ? 1 : 0
         }
     }
 }
@@ -109,6 +111,7 @@ private enum ContextSetting: String, CaseIterable {
     case threads = "num_threads"
     case memoryLimit = "max_memory_mb"
     case bf16
+    case int8
 
     init(_ name: String) throws {
         guard let setting = ContextSetting(rawValue: name) else {

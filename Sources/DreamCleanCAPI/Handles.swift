@@ -12,17 +12,20 @@ final class ContextObject: @unchecked Sendable {
     private let lock = Lock()
     private var threadsStorage = 0
     private var memoryLimitStorage = RestoreOptions.defaultMemoryLimitMB
-    private var bf16Storage = false
+    /// The settings "bf16" and "int8" as set (bf16 on, int8 off by default), and the precision they gave.
+    private var wantsBF16 = true, wantsInt8 = false
+    private var precisionStorage = ConvolutionPrecision.f32
 
     init(modelFolder: String) throws {
         self.modelFolder = modelFolder
         restorer = try Restorer(modelFolder: modelFolder, threads: 0)
-        bf16Storage = try restorer.convolutionPrecision == .bf16
+        precisionStorage = try restorer.convolutionPrecision
     }
 
     var threads: Int { lock.withLock { threadsStorage } }
-    /// Whether convolutions run in bf16: by default where the CPU has it, unless switched off.
-    var bf16: Bool { lock.withLock { bf16Storage } }
+    /// What convolutions compute in: bf16 by default where the CPU has it; int8 when switched on where the model and CPU
+    /// have it.
+    var precision: ConvolutionPrecision { lock.withLock { precisionStorage } }
     /// max_memory_mb: what each execution may hold besides its images.
     var memoryLimitMB: Int {
         get { lock.withLock { memoryLimitStorage } }
@@ -36,10 +39,12 @@ final class ContextObject: @unchecked Sendable {
         lock.withLock { threadsStorage = threads }
     }
 
-    /// Computes later executions' convolutions in bf16 (where the CPU has it) or f32; waits for an execution in progress.
-    func setBF16(_ on: Bool) throws {
-        let precision = try restorer.setConvolutionPrecision(on ? .bf16 : .f32)
-        lock.withLock { bf16Storage = precision == .bf16 }
+    /// Computes later executions' convolutions in int8 while "int8" is on (where the model and CPU have it, else as
+    /// without it), else in bf16 while "bf16" is on (where the CPU has it), else in f32; waits for an execution in progress.
+    func setPrecision(bf16: Bool? = nil, int8: Bool? = nil) throws {
+        let (wantsBF16, wantsInt8) = lock.withLock { (bf16 ?? self.wantsBF16, int8 ?? self.wantsInt8) }
+        let precision = try restorer.setConvolutionPrecision(wantsInt8 ? .int8 : wantsBF16 ? .bf16 : .f32)
+        lock.withLock { (self.wantsBF16, self.wantsInt8, precisionStorage) = (wantsBF16, wantsInt8, precision) }
     }
 }
 

@@ -48,7 +48,14 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Convolutions in f32 where the CPU would run them in bfloat16 (AVX-512 BF16 or AMX).")
     var f32 = false
 
+    @Flag(help: "Convolutions in int8 where the model ships an int8 calibration and the CPU has AVX-512 VNNI (else as without it).")
+    var int8 = false
+
+    /// What the convolutions compute in: bf16 unless a flag says otherwise (each falls back where the CPU lacks it).
+    var precision: ConvolutionPrecision { int8 ? .int8 : f32 ? .f32 : .bf16 }
+
     func validate() throws {
+        guard !(f32 && int8) else { throw ValidationError("--f32 and --int8 exclude each other") }
         guard (0...ThreadCapacity.maximum).contains(threads) else {
             throw ValidationError("--threads \(threads) is out of range [0, \(ThreadCapacity.maximum)]")
         }
@@ -66,7 +73,7 @@ struct ModelOptions: ParsableArguments {
     func loadRestorer(threads: Int, folder: String? = nil) throws -> Restorer {
         guard let folder = folder ?? (model ?? DefaultModel.folder().folder) else { return try load().0 }
         do {
-            return try Restorer(modelFolder: folder, threads: threads, convolutions: f32 ? .f32 : .bf16)
+            return try Restorer(modelFolder: folder, threads: threads, convolutions: precision)
         } catch {
             throw CLIError(Exit.noModel, "cannot load the model: \(error)")
         }

@@ -16,7 +16,7 @@ struct Conv2d {
         let shape = oneDimensional ? [d.outChannels, d.inChannels, 1] : [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize]
         let weight = try store.take("\(prefix).weight", shape: shape)
         let bias = hasBias ? try store.take("\(prefix).bias", shape: [d.outChannels]) : nil
-        op = try backend.makeConv2d(d, weight: weight, bias: bias, quantization: try store.quantization(prefix))
+        op = try backend.makeConv2d(d, weight: weight, bias: bias, quantization: store.quantization(prefix))
     }
 
     /// A convolution prepared from weights the caller has taken (and reshaped or sliced) itself.

@@ -161,7 +161,8 @@ public struct ModelConfig: Codable, Equatable, Sendable {
 /// The `int8` object: what int8 convolutions quantize each convolution's input for, measured on training photos.
 public struct Int8Calibration: Codable, Equatable, Sendable {
     /// The input size each convolution is quantized for (`Int8Quantization`), by the convolution's weight prefix
-    /// ("input_blocks.1.0.in_layers.2"); every convolution of the UNet has one, and every one names a convolution.
+    /// ("input_blocks.1.0.in_layers.2"). A convolution left out computes as without int8 (the calibration keeps the
+    /// ones that int8 would cost too much); every name must be a convolution of the UNet.
     public var inputRanges: [String: Float]
     /// How the ranges were measured, for people.
     public var method: String?

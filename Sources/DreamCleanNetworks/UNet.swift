@@ -19,7 +19,7 @@ public final class UNet: @unchecked Sendable {
     public let backend: any ComputeBackend
     /// The weights held (memory planning counts them).
     public let weightFootprint: WeightFootprint
-    /// Whether every convolution has an int8 calibration (config.json `int8`), so that int8 convolutions can run.
+    /// Whether the model ships an int8 calibration (config.json `int8`), so that int8 convolutions can run.
     public let calibratedForInt8: Bool
     private let timeEmbed1: Linear
     private let timeEmbed2: Linear
@@ -57,8 +57,8 @@ public final class UNet: @unchecked Sendable {
 
     /// `conditioning` holds what a Stable Diffusion UNet is conditioned on (the converter's `conditioning.safetensors`:
     /// `context` [tokens, context_dim], and with an added embedding `text_embeds` [text_dim] and `time_ids`); nil for the
-    /// pixel families. `int8` is the model's int8 calibration (from config.json at `configPath`), which must cover
-    /// every convolution and nothing else.
+    /// pixel families. `int8` is the model's int8 calibration (from config.json at `configPath`): every name in it
+    /// must be a convolution of the UNet.
     public init(config: UNetConfig, weights file: SafeTensorsFile, conditioning: SafeTensorsFile? = nil,
                 int8: Int8Calibration? = nil, configPath: String = "", backend: any ComputeBackend) throws {
         self.config = config

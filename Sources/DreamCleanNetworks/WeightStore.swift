@@ -20,15 +20,12 @@ final class WeightStore {
         self.configPath = configPath
     }
 
-    /// The int8 quantization of the convolution whose weights are under `prefix`: nil when the model ships no
-    /// calibration; throws when it ships one without this convolution.
-    func quantization(_ prefix: String) throws -> Int8Quantization? {
-        guard let int8 else { return nil }
-        guard let range = int8.inputRanges[prefix], let quantization = Int8Quantization(inputRange: range) else {
-            throw ModelError.invalidConfig(path: configPath, field: "int8.input_ranges", reason: "no range for the convolution \(prefix)")
-        }
+    /// The int8 quantization of the convolution whose weights are under `prefix`; nil when the calibration leaves it
+    /// out (it then computes as without int8) or the model ships none.
+    func quantization(_ prefix: String) -> Int8Quantization? {
+        guard let range = int8?.inputRanges[prefix] else { return nil }
         calibrated.insert(prefix)
-        return quantization
+        return Int8Quantization(inputRange: range)
     }
 
     /// The tensor `key` as Float; throws unless it exists with exactly `shape`.

@@ -204,6 +204,9 @@ final class ModelLoadingErrorTests: XCTestCase {
             (#""weights": "model.safetensors""#, #""weights": "../../../../etc/passwd""#, "weights"),
             (#""weights": "model.safetensors""#, #""weights": "..""#, "weights"),
             (#""weights": "model.safetensors""#, #""weights": "sub/model.safetensors""#, "weights"),
+            // An int8 range must be a positive finite size.
+            (#""input_blocks.0.0": "#, #""input_blocks.0.0": 0, "x": "#, "int8.input_ranges.input_blocks.0.0"),
+            (#""input_blocks.0.0": "#, #""input_blocks.0.0": -2, "x": "#, "int8.input_ranges.input_blocks.0.0"),
         ]
         for (old, new, field) in cases {
             XCTAssertThrowsError(try ModelConfig.decode(try config(replacing: old, with: new), path: "c.json"), new) { error in
@@ -213,6 +216,27 @@ final class ModelLoadingErrorTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try ModelConfig.decode(Data("{".utf8), path: "c.json"))
+    }
+
+    /// An int8 range that names no convolution of the UNet (a typo, or another model's calibration) is refused by
+    /// name when the model loads; a convolution left out is allowed (it computes as without int8).
+    func testInt8CalibrationNamesOnlyConvolutions() throws {
+        let source = Fixtures.folder("adm-tiny")
+        try FileManager.default.copyItem(atPath: (source as NSString).appendingPathComponent("model.safetensors"),
+                                         toPath: (scratch as NSString).appendingPathComponent("model.safetensors"))
+        let configPath = (scratch as NSString).appendingPathComponent("config.json")
+        try config(replacing: #""input_blocks.0.0": "#, with: #""input_blocks.0.9": "#).write(to: URL(fileURLWithPath: configPath))
+        XCTAssertThrowsError(try UNet(folder: scratch, backend: ReferenceBackend())) { error in
+            XCTAssertEqual(error as? ModelError, .invalidConfig(path: configPath, field: "int8.input_ranges.input_blocks.0.9",
+                                                               reason: "names no convolution of the UNet"))
+        }
+        try config(replacing: #""input_blocks.0.0": "#, with: #""unused": 1, "input_blocks.0.0": "#)
+            .write(to: URL(fileURLWithPath: configPath))
+        XCTAssertThrowsError(try UNet(folder: scratch, backend: ReferenceBackend()))
+        let text = try String(contentsOfFile: (source as NSString).appendingPathComponent("config.json"), encoding: .utf8)
+        let fewer = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains(#""input_blocks.1.0.in_layers.2":"#) }
+        try Data(fewer.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: configPath))
+        XCTAssertTrue(try UNet(folder: scratch, backend: ReferenceBackend()).calibratedForInt8)
     }
 
     func testMissingFolder() {

@@ -221,6 +221,26 @@ final class RestorerTests: XCTestCase {
         XCTAssertLessThan(meanDifference, 1e-2, "bf16 against f32")
     }
 
+    /// int8 convolutions (where the CPU has VNNI; the fixture ships an int8 calibration): the same seed gives
+    /// bit-identical output at 1 and 2 threads, near the f32 result (measured 1.0e-2 of the [0, 1] range on average,
+    /// held to 2e-2). A model without calibration asked for int8 computes as bf16 would.
+    func testInt8SameOutputAtOneAndTwoThreadsAndNearF32() throws {
+        guard let one = try fixtureRestore(threads: 1, precision: .int8) else {
+            throw XCTSkip("this CPU has no AVX-512 VNNI")
+        }
+        let two = try XCTUnwrap(try fixtureRestore(threads: 2, precision: .int8))
+        let full = try XCTUnwrap(try fixtureRestore(threads: 2))
+        XCTAssertEqual(one, two, "int8 at 1 and 2 threads")
+        let meanDifference = zip(two, full).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(two.count)
+        print("int8 restoration against f32: mean difference \(meanDifference)")
+        XCTAssertGreaterThan(meanDifference, 0, "int8 gave f32's exact output")
+        XCTAssertLessThan(meanDifference, 2e-2, "int8 against f32")
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/ddpm-tiny").path
+        let uncalibrated = try Restorer(modelFolder: folder, threads: 1, convolutions: .int8)
+        XCTAssertEqual(try uncalibrated.convolutionPrecision, DNNLBackend.nativeBF16 ? .bf16 : .f32)
+    }
+
     /// An image whose noise reads below the first step's level comes back as it went in, with no network call, and
     /// the reading says so (before, one step from t = 0 changed it a little: -0.02 dB on clean-looking camera photos).
     func testBlindLeavesAnImageWithLessNoiseThanOneStepAlone() throws {

@@ -192,6 +192,24 @@ int main(int argc, char **argv) {
     EXPECT(dc_context_get_int(context, "bf16", &bf16), DC_OK);
     CHECK(bf16 == 0, "bf16 reads %lld after switching off", (long long)bf16);
     EXPECT(dc_context_set_int(context, "bf16", 1), DC_OK); /* back to the default */
+    int64_t bf16Default = -1;
+    EXPECT(dc_context_get_int(context, "bf16", &bf16Default), DC_OK);
+    /* int8: 0 (the default) or 1; it reads back 1 only where the model and CPU have it, and then bf16 reads 0; off
+     * again, bf16 is as it was. */
+    int64_t int8 = -1;
+    EXPECT(dc_context_get_int(context, "int8", &int8), DC_OK);
+    CHECK(int8 == 0, "int8 reads %lld by default", (long long)int8);
+    EXPECT_ERROR(dc_context_set_int(context, "int8", -1), DC_ERROR_INVALID_ARGUMENT);
+    EXPECT(dc_context_set_int(context, "int8", 1), DC_OK);
+    EXPECT(dc_context_get_int(context, "int8", &int8), DC_OK);
+    EXPECT(dc_context_get_int(context, "bf16", &bf16), DC_OK);
+    CHECK((int8 == 0 || int8 == 1) && !(int8 == 1 && bf16 == 1), "int8 reads %lld, bf16 %lld", (long long)int8, (long long)bf16);
+    EXPECT(dc_context_set_int(context, "int8", 0), DC_OK);
+    int64_t bf16Again = -1;
+    EXPECT(dc_context_get_int(context, "int8", &int8), DC_OK);
+    EXPECT(dc_context_get_int(context, "bf16", &bf16Again), DC_OK);
+    CHECK(int8 == 0 && bf16Again == bf16Default, "after switching int8 off: int8 %lld, bf16 %lld (was %lld)", (long long)int8,
+          (long long)bf16Again, (long long)bf16Default);
 
     /* Filters and images. */
     dc_filter filter = NULL;

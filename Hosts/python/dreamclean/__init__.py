@@ -102,11 +102,12 @@ class Context:
     """A loaded model; share one between threads (its restorations run one at a time)."""
 
     def __init__(self, model: Optional[str] = None, threads: int = 0, max_memory_mb: Optional[int] = None,
-                 bf16: Optional[bool] = None):
+                 bf16: Optional[bool] = None, int8: bool = False):
         """threads: 0 for one per core that other processes leave idle. max_memory_mb: what a restoration may hold besides its images (default
         2048); larger images are restored in bands, and one that cannot fit raises OutOfMemoryError. bf16: convolutions in
         bfloat16 (None: the library's default, bf16 where the CPU has AVX-512 BF16 or AMX; False: f32); the `bf16`
-        property says which runs."""
+        property says which runs. int8: convolutions in 8-bit integers where the model ships an int8 calibration and the
+        CPU has AVX-512 VNNI (else as bf16 says); the `int8` property says whether they run so."""
         self._handle: Optional[ctypes.c_void_p] = None
         handle = ctypes.c_void_p()
         _check(_lib().dc_context_new(model.encode() if model else None, ctypes.byref(handle)))
@@ -117,13 +118,23 @@ class Context:
             _check(_lib().dc_context_set_int(self._handle, b"max_memory_mb", max_memory_mb))
         if bf16 is not None:
             _check(_lib().dc_context_set_int(self._handle, b"bf16", 1 if bf16 else 0))
+        if int8:
+            _check(_lib().dc_context_set_int(self._handle, b"int8", 1))
+
+    def _setting(self, name: bytes) -> int:
+        value = ctypes.c_int64()
+        _check(_lib().dc_context_get_int(self._handle, name, ctypes.byref(value)))
+        return value.value
 
     @property
     def bf16(self) -> bool:
         """Whether convolutions run in bfloat16 (the default where the CPU has it)."""
-        value = ctypes.c_int64()
-        _check(_lib().dc_context_get_int(self._handle, b"bf16", ctypes.byref(value)))
-        return value.value == 1
+        return self._setting(b"bf16") == 1
+
+    @property
+    def int8(self) -> bool:
+        """Whether convolutions run in int8 (asked for, and the model and CPU have it)."""
+        return self._setting(b"int8") == 1
 
     def close(self) -> None:
         if self._handle:

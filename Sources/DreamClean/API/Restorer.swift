@@ -36,7 +36,8 @@ public final class Restorer: @unchecked Sendable {
     /// Loads the model folder (config.json + weights), verifying every weight and the schedule the config gives;
     /// `threads` 0 means one per core that other processes leave idle. Convolutions run in `convolutions` where the
     /// CPU has it: bf16 by default, which measured within 0.01 dB of f32 on every crop row of `make quality` at 1.5x the
-    /// speed (docs/performance.md), and f32 on CPUs without native bf16.
+    /// speed (docs/performance.md), and f32 on CPUs without native bf16. int8 needs the model's calibration too
+    /// (config.json `int8`), else it computes as bf16.
     public convenience init(modelFolder: String, threads: Int = 0, convolutions: ConvolutionPrecision = .bf16) throws {
         let config = try ModelConfig.load(folder: modelFolder)
         guard config.isLatent || config.unet.inChannels == 3 else {
@@ -55,7 +56,6 @@ public final class Restorer: @unchecked Sendable {
             throw ModelError.invalidConfig(path: ModelConfig.path(folder: modelFolder), field: "schedule", reason: "\(value): \(allowed)")
         }
         let backend = try DNNLBackend(threads: threads)
-        backend.setConvolutionPrecision(convolutions)
         let unet = try UNet(folder: modelFolder, config: config, backend: backend)
         var network: any NoiseNetwork = unet
         var parameterCount = unet.weightFootprint.count
@@ -64,6 +64,7 @@ public final class Restorer: @unchecked Sendable {
             network = LatentPrior(unet: unet, autoencoder: autoencoder, schedule: schedule, predictsVelocity: config.prediction == "v")
             parameterCount += autoencoder.weightFootprint.count
         }
+        _ = network.setConvolutionPrecision(convolutions)
         try self.init(network: network, schedule: schedule,
                       model: ModelDescription(folder: modelFolder, config: config, parameterCount: parameterCount),
                       tiling: ModelTilingHint(trainingSize: config.tiling?.trainingSize,
@@ -105,8 +106,8 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
-    /// Computes later restorations' convolutions in `precision` where the CPU has it (bf16: AVX-512 BF16 or AMX), else
-    /// in f32, and returns which; the weights are kept (in f32 and, once used, bf16). Waits for a restoration in progress; throws
+    /// Computes later restorations' convolutions in `precision` where the CPU has it (bf16: AVX-512 BF16 or AMX; int8:
+    /// AVX-512 VNNI and the model's calibration, else as bf16), else in f32, and returns which; the weights are kept (in f32 and, once used, bf16). Waits for a restoration in progress; throws
     /// `RestoreError.busy` when called from a restoration's own progress callback.
     @discardableResult
     public func setConvolutionPrecision(_ precision: ConvolutionPrecision) throws -> ConvolutionPrecision {
