@@ -115,7 +115,8 @@ dc_status dc_context_get_int(dc_context context, const char *name, int64_t *valu
  * *needed gets the size required): name, folder, license, terms, training_data, training_steps (null when not
  * stated), source, architecture ("adm", "ddpm", or "sd": a Stable Diffusion latent model), parameters, weights_sha256,
  * card (the model card's path, or null), tasks (the tasks it restores: a latent model refuses sr, deblur, inpaint and
- * colorize with DC_ERROR_UNSUPPORTED) and presets ({"source": "library" or "config.json", "rows": the model's own
+ * colorize with DC_ERROR_UNSUPPORTED), int8_convolutions (how many convolutions the model's int8 calibration covers, 0
+ * when it ships none: see the "int8" setting) and presets ({"source": "library" or "config.json", "rows": the model's own
  * sampler settings by task, which fill what a job leaves unset}). A field the config does not state reads "not stated
  * in config.json". Hosts show it where users pick or install a model. */
 dc_status dc_context_get_model_info(dc_context context, char *buffer, size_t capacity, size_t *needed);

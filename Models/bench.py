@@ -228,6 +228,9 @@ def main():
         # bf16 convolutions where the CPU has them (the bench says "f32" back where it does not).
         half = run_json(swift + ["--precision", "bf16"])
         half = half if half.get("precision") == "bf16" else None
+        # int8 where the model ships a calibration (the shipped default does) and the CPU has VNNI.
+        quantized = run_json(swift + ["--precision", "int8"])
+        quantized = quantized if quantized.get("precision") == "int8" else None
         worker = [sys.executable, os.path.abspath(__file__), "--model", folder, "--family", name, "--runs", str(args.runs),
                   "--threads", str(args.threads), "--size", str(args.size), "--root", args.root, "--torch-worker"]
         eager = run_json(worker + ["eager"])
@@ -236,7 +239,7 @@ def main():
         if not args.no_onnx:
             export_onnx(folder, name, args.size, args.root)
             runtimes = {mode: run_json(worker + [mode]) for mode in ("ort", "openvino")}
-        rows.append((name, params, gflop, ours, half, eager, compiled, runtimes))
+        rows.append((name, params, gflop, ours, half, quantized, eager, compiled, runtimes))
 
     print(f"\nfp32, {args.size}x{args.size}, batch 1, {args.threads} threads, median of {args.runs} runs after one warm-up; "
           f"ratios are the other engine's time / ours (above 1.00x: we are faster)"
@@ -244,9 +247,10 @@ def main():
           + ".\n")
     print("| model | params | GFLOP | ours ms | ours GFLOP/s | of the FMA peak | ours peak MiB | first call ms | eager ms | eager peak MiB "
           "| compile ms | compile peak MiB | compile wait s | ONNX Runtime ms | OpenVINO ms | vs eager | vs compile "
-          "| vs ONNX Runtime | vs OpenVINO | ours bf16 ms | bf16 speed-up | bf16 vs ONNX Runtime |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, params, gflop, ours, half, eager, compiled, runtimes in rows:
+          "| vs ONNX Runtime | vs OpenVINO | ours bf16 ms | bf16 speed-up | bf16 vs ONNX Runtime "
+          "| ours int8 ms | int8 speed-up | int8 vs bf16 | int8 vs ONNX Runtime |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, params, gflop, ours, half, quantized, eager, compiled, runtimes in rows:
         ms = lambda run: f"{run['median_ms']:.0f}" if run else "-"  # noqa: E731
         of_peak = lambda rate: f"{rate / peak:.0%}" if peak else "-"  # noqa: E731
         ratio = lambda run: f"{run['median_ms'] / ours['median_ms']:.2f}x" if run else "-"  # noqa: E731
@@ -258,7 +262,8 @@ def main():
               f"{gflop / ours['median_ms'] * 1e3:.0f} | {of_peak(gflop / ours['median_ms'] * 1e3)} | {ours['peak_rss_mib']:.0f} | {ours['first_ms']:.0f} | "
               f"{eager['median_ms']:.0f} | {eager['peak_rss_mib']:.0f} | {ms(compiled)} | {c_peak} | {c_wait} | "
               f"{ms(ort)} | {ms(openvino)} | {ratio(eager)} | {ratio(compiled)} | {ratio(ort)} | {ratio(openvino)} | "
-              f"{ms(half)} | {speedup(ours, half)} | {speedup(ort, half)} |")
+              f"{ms(half)} | {speedup(ours, half)} | {speedup(ort, half)} | "
+              f"{ms(quantized)} | {speedup(ours, quantized)} | {speedup(half, quantized)} | {speedup(ort, quantized)} |")
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,7 @@
 noisy example (a BSDS500 crop, mirrored out to the size asked):
 
 - whole photos (default 4000x3000, 12 MP): the noisy photo and the same saved as a quality-30 JPEG, presets balanced
-  and fast, convolutions in f32 and (where the CPU has it) bf16: wall time, peak resident memory of the CLI,
+  and fast, convolutions in f32 and (where the CPU has them) bf16 and int8: wall time, peak resident memory of the CLI,
   megapixels per second;
 - under load (default 512x512): idle, and while one busy process (a single-threaded spin loop) shares the machine,
   with the automatic thread count (`--threads 0`, the default: the cores other processes leave idle) and with a team
@@ -55,11 +55,11 @@ def whole_photo_rows(cli, tmp, height, width):
     Image.fromarray(photo).save(noisy)
     Image.fromarray(photo).save(jpeg, quality=30)
     rows = []
-    precisions = ("f32", "bf16") if bf16_native(cli) else ("f32",)
+    precisions = ("f32",) + tuple(p for p in ("bf16", "int8") if native(cli, p))
     for name, src in (("noisy photo", noisy), ("q30 JPEG", jpeg)):
         for preset in ("balanced", "fast"):
             for precision in precisions:
-                flags = ["--preset", preset] + (["--f32"] if precision == "f32" else [])
+                flags = ["--preset", preset] + {"f32": ["--f32"], "bf16": [], "int8": ["--int8"]}[precision]
                 seconds, peak = restore(cli, src, os.path.join(tmp, "out.png"), *flags)
                 rows.append((name, preset, precision, seconds, peak, height * width / 1e6 / seconds))
                 print(f"done: {name}, {preset}, {precision}: {seconds:.1f} s", file=sys.stderr, flush=True)
@@ -70,13 +70,14 @@ def whole_photo_rows(cli, tmp, height, width):
         print(f"| {name} | {preset} | {precision} | {seconds:.1f} | {peak:.0f} | {rate:.3f} |")
 
 
-def bf16_native(cli):
-    """Whether this CPU runs the library's bf16 convolutions (the bench program next to the CLI says)."""
+def native(cli, precision):
+    """Whether this CPU runs the library's bf16 or int8 convolutions with the default model (the bench program next
+    to the CLI says)."""
     bench = os.path.join(os.path.dirname(cli), "dreamclean-bench")
     model = os.path.join(HERE, "default")
-    out = subprocess.run([bench, "--model", model, "--height", "32", "--width", "32", "--runs", "1", "--precision", "bf16"],
+    out = subprocess.run([bench, "--model", model, "--height", "32", "--width", "32", "--runs", "1", "--precision", precision],
                          capture_output=True, text=True)
-    return out.returncode == 0 and '"precision":"bf16"' in out.stdout
+    return out.returncode == 0 and f'"precision":"{precision}"' in out.stdout
 
 
 def load_rows(cli, tmp, size, runs):

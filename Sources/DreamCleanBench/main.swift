@@ -92,7 +92,7 @@ func run() throws {
     let engine: any ComputeBackend = options.backend == "reference" ? ReferenceBackend() : try DNNLBackend(threads: options.threads, poolBytes: options.poolMiB << 20)
     let profiler = options.profile ? ProfilingBackend(engine) : nil
     let backend = profiler ?? engine
-    let precision = backend.setConvolutionPrecision(options.precision)
+    var precision = backend.setConvolutionPrecision(options.precision)
     let config = try ModelConfig.load(folder: options.model)
     // The pass to time, and the channels of its input.
     var pass: ((Tensor) throws -> Tensor)?
@@ -101,6 +101,8 @@ func run() throws {
     let load = try seconds {
         if options.part == "unet" {
             let net = try UNet(folder: options.model, config: config, backend: backend)
+            // int8 needs the model's calibration; without it the convolutions compute as bf16 (what a restorer does).
+            if precision == .int8 && !net.calibratedForInt8 { precision = backend.setConvolutionPrecision(.bf16) }
             pass = { try net($0, timesteps: timesteps) }
         } else {
             let autoencoder = try AutoencoderKL(folder: options.model, config: config, backend: backend)

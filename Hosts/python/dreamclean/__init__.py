@@ -153,8 +153,9 @@ class Context:
     @property
     def model_info(self) -> Dict[str, Any]:
         """The model as its config.json states it (dc_context_get_model_info): name, folder, license, terms,
-        training_data, training_steps, source, architecture, parameters, weights_sha256, card, tasks (what it restores)
-        and presets ({"source": "library" or "config.json", "rows": the model's own rows by task}). The bundled default
+        training_data, training_steps, source, architecture, parameters, weights_sha256, card, tasks (what it restores),
+        int8_convolutions (how many its int8 calibration covers; 0: none) and presets ({"source": "library" or
+        "config.json", "rows": the model's own rows by task}). The bundled default
         model is for research use only; its terms say why."""
         return json.loads(_string_out(lambda *out: _lib().dc_context_get_model_info(self._handle, *out)))
 

@@ -32,6 +32,8 @@ public struct ModelDescription: Sendable, Equatable {
     public let presets: [String: ModelPresetRow]
     /// The tasks it restores: all for a pixel model; a latent model's have no measurement operator (`LatentPlan.tasks`).
     public let tasks: [RestoreTask]
+    /// How many convolutions the model's int8 calibration covers (config.json `int8`; 0: it ships none).
+    public let int8Convolutions: Int
 
     init(folder: String, config: ModelConfig, parameterCount: Int) {
         let about = config.about
@@ -47,6 +49,7 @@ public struct ModelDescription: Sendable, Equatable {
         weightsSHA256 = config.weightsSHA256
         presets = config.presets ?? [:]
         tasks = config.isLatent ? LatentPlan.tasks : RestoreTask.allCases
+        int8Convolutions = config.int8?.inputRanges.count ?? 0
         card = about?.card.map { URL(fileURLWithPath: folder).appendingPathComponent($0).path }
             .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
     }
@@ -56,7 +59,8 @@ public struct ModelDescription: Sendable, Equatable {
         [("model", name), ("folder", folder), ("licence", license), ("terms", terms), ("training data", trainingData),
          ("training steps", trainingSteps.map(String.init) ?? Self.notStated), ("source", source),
          ("architecture", "\(architecture), \(parameterCount) parameters"), ("weights sha256", weightsSHA256 ?? Self.notStated),
-         ("model card", card ?? "none"), ("model tasks", tasks.map(\.rawValue).joined(separator: ", ")), ("presets", presetSummary)]
+         ("model card", card ?? "none"), ("model tasks", tasks.map(\.rawValue).joined(separator: ", ")), ("presets", presetSummary),
+         ("int8", int8Convolutions > 0 ? "a calibration of \(int8Convolutions) convolutions, used on request (--int8)" : "no calibration")]
             .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 
@@ -82,6 +86,7 @@ public struct ModelDescription: Sendable, Equatable {
             ("architecture", JSONText.quoted(architecture)), ("parameters", "\(parameterCount)"),
             ("weights_sha256", weightsSHA256.map(JSONText.quoted) ?? "null"), ("card", card.map(JSONText.quoted) ?? "null"),
             ("tasks", "[" + tasks.map { JSONText.quoted($0.rawValue) }.joined(separator: ", ") + "]"),
+            ("int8_convolutions", "\(int8Convolutions)"),
             ("presets", JSONText.object([
                 ("source", JSONText.quoted(presets.isEmpty ? "library" : "config.json")),
                 ("rows", JSONText.object(presets.sorted { $0.key < $1.key }.map { task, row in
