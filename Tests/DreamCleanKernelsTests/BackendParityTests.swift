@@ -108,6 +108,15 @@ final class BackendParityTests: XCTestCase {
         }
     }
 
+    /// The convolutions bf16 and int8 are checked on: an image's 3 channels in, 3x3 and 1x1, a stride of 2.
+    static let reducedPrecisionCases: [(Conv2dDescriptor, TensorShape)] = [
+        (Conv2dDescriptor(inChannels: 3, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 3)),
+        (Conv2dDescriptor(inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 8)),
+        (Conv2dDescriptor(inChannels: 64, outChannels: 32, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 40, width: 24, channels: 64)),
+        (Conv2dDescriptor(inChannels: 48, outChannels: 16, kernelSize: 1, padding: 0), TensorShape(batch: 1, height: 32, width: 32, channels: 48)),
+        (Conv2dDescriptor(inChannels: 16, outChannels: 16, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 64, width: 48, channels: 16)),
+    ]
+
     /// bf16 convolutions (where the CPU has them) against the reference: inputs and weights rounded to 8 significant
     /// bits, products summed in f32, so about 2^-8 relative error per product, and with random signs about 2^-8 of the
     /// output's own size (measured 0.18-0.22 %); the tolerance is 1 % of the output's root mean square, for the error's root
@@ -120,13 +129,7 @@ final class BackendParityTests: XCTestCase {
             throw XCTSkip("this CPU has no native bf16 (AVX-512 BF16 or AMX): convolutions stay f32")
         }
         two.setConvolutionPrecision(.bf16)
-        let cases: [(Conv2dDescriptor, TensorShape)] = [
-            (Conv2dDescriptor(inChannels: 8, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 8)),
-            (Conv2dDescriptor(inChannels: 64, outChannels: 32, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 40, width: 24, channels: 64)),
-            (Conv2dDescriptor(inChannels: 48, outChannels: 16, kernelSize: 1, padding: 0), TensorShape(batch: 1, height: 32, width: 32, channels: 48)),
-            (Conv2dDescriptor(inChannels: 16, outChannels: 16, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 64, width: 48, channels: 16)),
-        ]
-        for (i, (descriptor, shape)) in cases.enumerated() {
+        for (i, (descriptor, shape)) in Self.reducedPrecisionCases.enumerated() {
             let weight = randomArray(descriptor.weightCount, seed: UInt64(90 + i), scale: 0.3)
             let bias = randomArray(descriptor.outChannels, seed: UInt64(100 + i))
             let x = try random(shape, seed: UInt64(110 + i))
@@ -162,13 +165,7 @@ final class BackendParityTests: XCTestCase {
             throw XCTSkip("this CPU has no AVX-512 VNNI: int8 convolutions fall back to bf16 or f32")
         }
         two.setConvolutionPrecision(.int8)
-        let cases: [(Conv2dDescriptor, TensorShape)] = [
-            (Conv2dDescriptor(inChannels: 3, outChannels: 16, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 9, width: 7, channels: 3)),
-            (Conv2dDescriptor(inChannels: 64, outChannels: 32, kernelSize: 3, padding: 1), TensorShape(batch: 1, height: 40, width: 24, channels: 64)),
-            (Conv2dDescriptor(inChannels: 48, outChannels: 16, kernelSize: 1, padding: 0), TensorShape(batch: 1, height: 32, width: 32, channels: 48)),
-            (Conv2dDescriptor(inChannels: 16, outChannels: 16, kernelSize: 3, stride: 2, padding: 1), TensorShape(batch: 1, height: 64, width: 48, channels: 16)),
-        ]
-        for (i, (descriptor, shape)) in cases.enumerated() {
+        for (i, (descriptor, shape)) in Self.reducedPrecisionCases.enumerated() {
             let weight = randomArray(descriptor.weightCount, seed: UInt64(140 + i), scale: 0.3)
             let bias = randomArray(descriptor.outChannels, seed: UInt64(150 + i))
             let x = try random(shape, seed: UInt64(160 + i))

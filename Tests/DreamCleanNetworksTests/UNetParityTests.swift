@@ -8,21 +8,24 @@ import DreamCleanKernels
 /// Both UNet families against PyTorch (Tests/Fixtures, made by `python3 Models/make_fixtures.py`): max absolute error
 /// at most 1e-4 in float32, on a square and a non-square input, with the oneDNN and the reference backend.
 final class UNetParityTests: XCTestCase {
+    /// The fixture's inputs, timesteps and PyTorch outputs (cases.safetensors, NCHW) as NHWC tensors.
+    func cases(_ folder: String) throws -> [(input: Tensor, timesteps: [Float], output: Tensor)] {
+        let file = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent("cases.safetensors"))
+        func tensor(_ key: String) throws -> Tensor {
+            let shape = try XCTUnwrap(file.entries[key]?.shape)
+            return try Tensor(shape: TensorShape(batch: shape[0], height: shape[2], width: shape[3], channels: shape[1]), nchw: try file.floats(key))
+        }
+        return try (0..<2).map { i in (try tensor("input_\(i)"), try file.floats("timesteps_\(i)"), try tensor("output_\(i)")) }
+    }
+
     func check(_ name: String, backend: any ComputeBackend) throws -> Float {
         let folder = Fixtures.folder(name)
         let net = try UNet(folder: folder, backend: backend)
-        let cases = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent("cases.safetensors"))
         var worst: Float = 0
-        for i in 0..<2 {
-            let inputShape = try XCTUnwrap(cases.entries["input_\(i)"]?.shape)
-            let outputShape = try XCTUnwrap(cases.entries["output_\(i)"]?.shape)
-            let x = try Tensor(shape: TensorShape(batch: inputShape[0], height: inputShape[2], width: inputShape[3], channels: inputShape[1]),
-                               nchw: try cases.floats("input_\(i)"))
-            let expected = try Tensor(shape: TensorShape(batch: outputShape[0], height: outputShape[2], width: outputShape[3], channels: outputShape[1]),
-                                      nchw: try cases.floats("output_\(i)"))
-            let got = try net(x, timesteps: try cases.floats("timesteps_\(i)"))
+        for (i, (x, timesteps, expected)) in try cases(folder).enumerated() {
+            let got = try net(x, timesteps: timesteps)
             let error = got.maxAbsDifference(expected)
-            XCTAssertLessThanOrEqual(error, 1e-4, "\(name) case \(i) (\(inputShape)) on \(backend.name)")
+            XCTAssertLessThanOrEqual(error, 1e-4, "\(name) case \(i) (\(x.shape)) on \(backend.name)")
             worst = max(worst, error)
         }
         print("parity \(name) on \(backend.name): max abs error \(worst)")
@@ -53,15 +56,7 @@ final class UNetParityTests: XCTestCase {
         let (netOne, netTwo) = (try UNet(folder: folder, backend: one), try UNet(folder: folder, backend: two))
         XCTAssertTrue(netOne.calibratedForInt8)
         XCTAssertFalse(try UNet(folder: Fixtures.folder("ddpm-tiny"), backend: one).calibratedForInt8)
-        let cases = try SafeTensorsFile(path: (folder as NSString).appendingPathComponent("cases.safetensors"))
-        for i in 0..<2 {
-            let inputShape = try XCTUnwrap(cases.entries["input_\(i)"]?.shape)
-            let outputShape = try XCTUnwrap(cases.entries["output_\(i)"]?.shape)
-            let x = try Tensor(shape: TensorShape(batch: inputShape[0], height: inputShape[2], width: inputShape[3], channels: inputShape[1]),
-                               nchw: try cases.floats("input_\(i)"))
-            let expected = try Tensor(shape: TensorShape(batch: outputShape[0], height: outputShape[2], width: outputShape[3], channels: outputShape[1]),
-                                      nchw: try cases.floats("output_\(i)"))
-            let timesteps = try cases.floats("timesteps_\(i)")
+        for (i, (x, timesteps, expected)) in try cases(folder).enumerated() {
             let got = try netOne(x, timesteps: timesteps)
             let (e, y) = (got.values, expected.values)
             let error = (zip(e, y).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / y.reduce(0.0) { $0 + Double($1) * Double($1) }).squareRoot()
