@@ -57,7 +57,7 @@ def test_bf16_is_the_default_where_native_and_f32_on_request(context):
 
 def test_int8_on_request_near_the_default(context):
     assert context.int8 is False
-    assert context.model_info()["int8_convolutions"] == 53  # the fixture calibrates every convolution
+    assert context.model_info["int8_convolutions"] == 53  # the fixture calibrates every convolution
     with dreamclean.Context(MODEL, threads=1, int8=True) as quantized:
         x = image(np.float32)
         a, b = (dc.restore(x, task="denoise", noise_sigma=20, steps=2, seed=9) for dc in (context, quantized))
