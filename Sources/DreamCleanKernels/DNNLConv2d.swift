@@ -36,8 +36,9 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         let weights: DNNLMemory
         let destination: dnnl_memory_desc_t
         let source: dnnl_memory_desc_t
-        /// bf16: the f32 input's reorder into `source`, and the input's own (f32) descriptor.
+        /// bf16 and int8: the f32 input's reorder (rounding, or quantizing) into `source`, and the input's own descriptor.
         let rounding: (primitive: DNNLPrimitive, input: dnnl_memory_desc_t)?
+        /// The bias, in int8's units for int8.
         let bias: DNNLMemory
     }
 
