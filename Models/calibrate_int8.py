@@ -58,9 +58,9 @@ def input_quantile(x: torch.Tensor, q: float) -> float:
 
 
 def finest_convolutions(config) -> list[str]:
-    """The default --keep: the first convolution, every one in the finest level's output blocks, and the last. On the
-    default model's quality rows these cost int8 the most (0.14 dB on noise sigma 25 with all in int8, 0.04 without
-    the first and last, 0.03 without these) and gain it the least (16 channels: bf16 is nearly as fast)."""
+    """The default --keep: the first convolution, every one in the finest level's output blocks, and the last: on the
+    default model's quality rows they cost int8 the most and gain it the least (16 channels: bf16 is nearly as fast;
+    docs/performance.md, "int8 convolutions")."""
     unet = config["unet"]
     blocks = len(unet["level_channels"]) * (unet["num_res_blocks"] + 1)
     finest = range(blocks - unet["num_res_blocks"] - 1, blocks)

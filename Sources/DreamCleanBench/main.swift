@@ -101,8 +101,7 @@ func run() throws {
     let load = try seconds {
         if options.part == "unet" {
             let net = try UNet(folder: options.model, config: config, backend: backend)
-            // int8 needs the model's calibration; without it the convolutions compute as bf16 (what a restorer does).
-            if precision == .int8 && !net.calibratedForInt8 { precision = backend.setConvolutionPrecision(.bf16) }
+            precision = net.setConvolutionPrecision(options.precision)  // int8 needs the model's calibration
             pass = { try net($0, timesteps: timesteps) }
         } else {
             let autoencoder = try AutoencoderKL(folder: options.model, config: config, backend: backend)

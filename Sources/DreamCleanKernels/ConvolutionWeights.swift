@@ -23,18 +23,19 @@ final class ConvolutionWeights {
     private let count: Int
     /// Every weight is an f16 value.
     let exactInF16: Bool
-    /// What each output channel's weights are multiplied by in s8 layouts (`Int8Quantization.channelScales`).
+    /// What each output channel's weights are multiplied by in s8 layouts (`Int8Quantization.channelScales`); empty
+    /// for a convolution without int8 calibration, which never makes one.
     let channelScales: [Float]
     /// Plain [O, I, kh, kw] in f16 or f32; nil while f32 layouts are held (they are exact themselves).
     private var exact: Held?
     private var layouts: [Held]
 
-    /// `values` in plain [O, I, kh, kw] order.
-    init(engine: DNNLEngine, dims: [dnnl_dim_t], values: [Float]) throws {
+    /// `values` in plain [O, I, kh, kw] order; `quantized`: the convolution may run in int8.
+    init(engine: DNNLEngine, dims: [dnnl_dim_t], values: [Float], quantized: Bool) throws {
         self.engine = engine
         self.dims = dims
         count = values.count
-        channelScales = Int8Quantization.channelScales(values, outChannels: Int(dims[0]))
+        channelScales = quantized ? Int8Quantization.channelScales(values, outChannels: Int(dims[0])) : []
         let half = try Self.allocate(engine, try Self.plain(dims, dnnl_f16))
         exactInF16 = try values.withUnsafeBufferPointer { source in
             try half.memory.withData { dc_f32_to_f16(nonNullBase(source), $0.assumingMemoryBound(to: UInt16.self), source.count) == 1 }

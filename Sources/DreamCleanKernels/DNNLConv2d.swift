@@ -49,7 +49,7 @@ final class DNNLConv2d: Conv2dOperator, @unchecked Sendable {
         self.descriptor = d
         self.quantization = quantization
         let dims: [dnnl_dim_t] = [d.outChannels, d.inChannels, d.kernelSize, d.kernelSize].map { dnnl_dim_t($0) }
-        weights = try ConvolutionWeights(engine: engine, dims: dims, values: weight)
+        weights = try ConvolutionWeights(engine: engine, dims: dims, values: weight, quantized: quantization != nil)
         var bdesc = dnnl_memory_desc_t()
         var bdims: [dnnl_dim_t] = [dnnl_dim_t(d.outChannels)]
         try dnnlCheck(dnnl_memory_desc_init_by_tag(&bdesc, 1, &bdims, dnnl_f32, dnnl_x), "bias desc \(d)")

@@ -21,6 +21,13 @@ public final class UNet: @unchecked Sendable {
     public let weightFootprint: WeightFootprint
     /// Whether the model ships an int8 calibration (config.json `int8`), so that int8 convolutions can run.
     public let calibratedForInt8: Bool
+
+    /// Computes later passes' convolutions in `precision` where the backend and CPU have it, int8 only with the
+    /// model's calibration (else as bf16), and returns which.
+    @discardableResult
+    public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision {
+        backend.setConvolutionPrecision(precision == .int8 && !calibratedForInt8 ? .bf16 : precision)
+    }
     private let timeEmbed1: Linear
     private let timeEmbed2: Linear
     private let inputBlocks: [[Layer]]

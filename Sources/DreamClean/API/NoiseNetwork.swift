@@ -119,10 +119,5 @@ extension UNet: NoiseNetwork {
         try backend.setThreads(threads)
     }
 
-    /// int8 where the model ships its calibration, else as `bf16`.
-    public func setConvolutionPrecision(_ precision: ConvolutionPrecision) -> ConvolutionPrecision {
-        backend.setConvolutionPrecision(precision == .int8 && !calibratedForInt8 ? .bf16 : precision)
-    }
-
     public var convolutionPrecision: ConvolutionPrecision { backend.convolutionPrecision }
 }
