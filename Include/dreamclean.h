@@ -179,9 +179,12 @@ typedef struct {
     int jpeg_step;      /* the luma's JPEG DC quantization step; 0 when the image shows no JPEG blocks */
     int jpeg_quality;   /* the libjpeg quality whose standard table has that step (a guide); 0 when none */
     double blur_sigma;  /* the Gaussian sigma in pixels that task=blind deblurs with; 0 when none (a JPEG, or sharp) */
+    double camera_noise_sigma; /* a camera's colour noise read (0-255, per pixel), which task=blind restores as
+                                * noise_model=camera does; 0 when none (or camera_noise is off) */
 } dc_reading;
 
-/* Reads the filter's input image as task=blind does before restoring it (noise, JPEG blocks, blur) and restores
+/* Reads the filter's input image as task=blind does before restoring it (noise, JPEG blocks, blur, a camera's colour
+ * noise; with the blind extras at their defaults: dc_filter_get_plan follows the filter's switches) and restores
  * nothing: for a host to show what blind mode will do (the CLI prints it). About a second per 10 megapixels. */
 dc_status dc_filter_read_input(dc_filter filter, dc_reading *reading);
 /* What dc_filter_execute would do with the input set (the reading above, then the resolved plan: per layer the

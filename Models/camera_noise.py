@@ -10,7 +10,7 @@ channels (the colour matrix), and is clipped at both ends.
     from camera_noise import camera_noise, LEVELS
     noisy = camera_noise(clean, level="iso3200", seed=1)        # clean: float32 HxWx3 in [0, 1], H and W even
 
-Used by `make quality` (Models/quality.py) for its camera rows and by Tests/python/test_camera_noise.py.
+Used by `make quality` (Models/quality.py) for its camera rows and by Hosts/python/test_blind_inputs.py.
 """
 import io
 

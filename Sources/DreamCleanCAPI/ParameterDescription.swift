@@ -53,5 +53,6 @@ enum ReadingDescription {
         out.put(Int32(clamping: reading.jpegStep ?? 0), offset: 16)
         out.put(Int32(clamping: reading.jpegQuality ?? 0), offset: 20)
         out.put(reading.blurSigma ?? 0, offset: 24)
+        out.put(reading.cameraNoiseSigma ?? 0, offset: 32)
     }
 }

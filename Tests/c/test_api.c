@@ -23,7 +23,7 @@ _Static_assert(offsetof(dc_param_desc, name) == 8 && offsetof(dc_param_desc, typ
                "dc_param_desc layout");
 _Static_assert(offsetof(dc_reading, noise_sigma) == 8 && offsetof(dc_reading, jpeg_step) == 16 &&
                    offsetof(dc_reading, jpeg_quality) == 20 && offsetof(dc_reading, blur_sigma) == 24 &&
-                   sizeof(dc_reading) == 32,
+                   offsetof(dc_reading, camera_noise_sigma) == 32 && sizeof(dc_reading) == 40,
                "dc_reading layout");
 
 #include "checks.h"
@@ -58,6 +58,33 @@ static void fill_jpeg_blocks(unsigned char *pixels) {
             for (int c = 0; c < 3; c++) pixels[(y * JW + x) * 3 + c] = (unsigned char)value;
         }
     }
+}
+
+/* Camera-like noise on a smooth colour ramp: each channel's own noise (a fixed LCG, about uniform with sigma 8)
+ * averaged over 3x3 pixels and tripled, as demosaicing spreads a camera's; blind mode reads it as a camera's. */
+enum { CW = 64, CH = 64 };
+static void fill_camera_noise(unsigned char *pixels) {
+    static float noise[3][CH][CW];
+    unsigned state = 12345;
+    for (int c = 0; c < 3; c++)
+        for (int y = 0; y < CH; y++)
+            for (int x = 0; x < CW; x++) {
+                state = state * 1664525u + 1013904223u;
+                noise[c][y][x] = ((float)(state >> 8) / 16777216.0f - 0.5f) * 8.0f * 3.4641f; /* sigma 8 */
+            }
+    for (int y = 0; y < CH; y++)
+        for (int x = 0; x < CW; x++)
+            for (int c = 0; c < 3; c++) {
+                float sum = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int yy = y + dy < 0 ? 0 : (y + dy >= CH ? CH - 1 : y + dy);
+                        int xx = x + dx < 0 ? 0 : (x + dx >= CW ? CW - 1 : x + dx);
+                        sum += noise[c][yy][xx];
+                    }
+                float value = 80.0f + 25.0f * (float)c + 0.5f * (float)(x + y) + 3.0f * sum / 9.0f;
+                pixels[(y * CW + x) * 3 + c] = (unsigned char)(value < 0 ? 0 : (value > 255 ? 255 : value + 0.5f));
+            }
 }
 
 static double last_fraction;
@@ -356,7 +383,8 @@ int main(int argc, char **argv) {
     EXPECT_ERROR(dc_filter_read_input(filter, NULL), DC_ERROR_INVALID_ARGUMENT);
     EXPECT_ERROR(dc_filter_read_input(NULL, &reading), DC_ERROR_INVALID_ARGUMENT);
     EXPECT(dc_filter_read_input(filter, &reading), DC_OK);
-    CHECK(reading.jpeg_step == 40 && reading.jpeg_quality == 20 && reading.blur_sigma == 0 && reading.noise_sigma >= 0,
+    CHECK(reading.jpeg_step == 40 && reading.jpeg_quality == 20 && reading.blur_sigma == 0 && reading.noise_sigma >= 0 &&
+              reading.camera_noise_sigma == 0,
           "read step %d quality %d blur %g noise %g", reading.jpeg_step, reading.jpeg_quality, reading.blur_sigma,
           reading.noise_sigma);
     dc_reading old = {.struct_size = 16, .jpeg_step = -7}; /* a host that knows only noise_sigma */
@@ -364,6 +392,18 @@ int main(int argc, char **argv) {
     CHECK(old.jpeg_step == -7, "wrote past struct_size");
     dc_reading tiny = {.struct_size = 8};
     EXPECT_ERROR(dc_filter_read_input(filter, &tiny), DC_ERROR_INVALID_ARGUMENT);
+    static unsigned char camera[CW * CH * 3];
+    fill_camera_noise(camera);
+    EXPECT(dc_filter_set_image(filter, "input", camera, DC_FORMAT_U8, CW, CH, 3, 0, 0), DC_OK);
+    EXPECT(dc_filter_read_input(filter, &reading), DC_OK);
+    CHECK(reading.camera_noise_sigma > 1 && reading.camera_noise_sigma <= 8 && reading.jpeg_step == 0 && reading.blur_sigma == 0,
+          "camera noise read %g (jpeg %d, blur %g)", reading.camera_noise_sigma, reading.jpeg_step, reading.blur_sigma);
+    dc_reading before_camera = {.struct_size = 32, .camera_noise_sigma = -7}; /* a host built before the field */
+    EXPECT(dc_filter_read_input(filter, &before_camera), DC_OK);
+    CHECK(before_camera.camera_noise_sigma == -7, "wrote past struct_size 32");
+    EXPECT(dc_filter_set_string(filter, "camera_noise", "off"), DC_OK);
+    EXPECT(dc_filter_read_input(filter, &reading), DC_OK);
+    CHECK(reading.camera_noise_sigma > 1, "dc_filter_read_input reads as task=blind's defaults: %g", reading.camera_noise_sigma);
     dc_filter_release(filter);
 
     /* The output size and the plan, from the library. */

@@ -118,12 +118,15 @@ def test_python_keywords_are_the_schema():
 
 @pytest.mark.skipif(not os.environ.get("VIPSHOME") or not shutil.which("vips"), reason="no vips module (VIPSHOME)")
 def test_vips_arguments_are_the_schema():
-    usage = subprocess.run(["vips", "dreamclean"], capture_output=True, text=True).stdout
+    """Each parameter an optional argument of the operation with its description as the blurb, read through pyvips:
+    the vips command's usage text stops at 4 KiB, before the last arguments. The command still lists the first."""
+    pyvips = pytest.importorskip("pyvips")
+    details = pyvips.Introspect.get("dreamclean").details
     for entry in SCHEMA:
-        name = entry["name"].replace("_", "-")
-        line = next((l for l in usage.splitlines() if l.strip().startswith(name + " ")), None)
-        assert line is not None, entry["name"]
-        assert " ".join(entry["description"].split()) in " ".join(line.split()), entry["name"]
+        assert entry["name"] in details, entry["name"]
+        assert " ".join(entry["description"].split()) == " ".join(details[entry["name"]]["blurb"].split()), entry["name"]
+    usage = subprocess.run(["vips", "dreamclean"], capture_output=True, text=True).stdout
+    assert any(line.strip().startswith(SCHEMA[0]["name"].replace("_", "-") + " ") for line in usage.splitlines()), usage
 
 
 @pytest.mark.skipif(not os.environ.get("GEGL_PATH") or not shutil.which("gegl"), reason="no GEGL module (GEGL_PATH)")

@@ -34,7 +34,7 @@ use_library = _library.use
 class _Reading(ctypes.Structure):
     """dc_reading: what blind restoration reads from an image."""
     _fields_ = [("struct_size", ctypes.c_size_t), ("noise_sigma", ctypes.c_double), ("jpeg_step", ctypes.c_int),
-                ("jpeg_quality", ctypes.c_int), ("blur_sigma", ctypes.c_double)]
+                ("jpeg_quality", ctypes.c_int), ("blur_sigma", ctypes.c_double), ("camera_noise_sigma", ctypes.c_double)]
 
 
 def _lib() -> ctypes.CDLL:
@@ -161,12 +161,14 @@ class Context:
 
     def read(self, image: np.ndarray) -> Dict[str, Any]:
         """What task="blind" reads from `image` before restoring it, without restoring: a dict with noise_sigma (0-255
-        units), jpeg_step and jpeg_quality (None: no JPEG blocks), blur_sigma (pixels; None: not deblurred)."""
+        units), jpeg_step and jpeg_quality (None: no JPEG blocks), blur_sigma (pixels; None: not deblurred),
+        camera_noise_sigma (0-255 units per pixel; None: no camera noise read, the white-noise path)."""
         reading = _Reading(struct_size=ctypes.sizeof(_Reading))
         with self._filter(self._array(image), {}) as handle:
             _check(_lib().dc_filter_read_input(handle, ctypes.byref(reading)))
         return {"noise_sigma": reading.noise_sigma, "jpeg_step": reading.jpeg_step or None,
-                "jpeg_quality": reading.jpeg_quality or None, "blur_sigma": reading.blur_sigma or None}
+                "jpeg_quality": reading.jpeg_quality or None, "blur_sigma": reading.blur_sigma or None,
+                "camera_noise_sigma": reading.camera_noise_sigma or None}
 
     def plan(self, image: np.ndarray, **params: Any) -> Dict[str, Any]:
         """What restore(image, **params) would do, without restoring: the library's resolved plan as a dict (task,

@@ -27,6 +27,9 @@ public struct RestoreOptions: Sendable {
     public var busyRegions: Bool?
     /// Blind mode deblurring a blur it reads from the image's edges (`BlurEstimator`).
     public var guessedDeblur: Bool?
+    /// Blind mode restoring a camera's colour noise, where it reads one, as `noiseModel` camera does
+    /// (`BlindReading.cameraNoiseSigma`).
+    public var cameraNoise: Bool?
     /// Random seed; nil draws one from the system (the C API's -1).
     public var seed: UInt64?
     /// sr: integer upscaling factor.
@@ -79,6 +82,7 @@ public struct RestoreOptions: Sendable {
     var usesChromaFilter: Bool { chromaFilter ?? preset.usesBlindExtras }
     var usesBusyRegions: Bool { busyRegions ?? preset.usesBlindExtras }
     var usesGuessedDeblur: Bool { guessedDeblur ?? preset.usesBlindExtras }
+    var usesCameraNoise: Bool { cameraNoise ?? preset.usesBlindExtras }
 
     /// What `srTaps` may be, in an error message.
     public static let srTapsAllowed = "symmetric finite taps of positive sum, a count of the scale's parity"

@@ -8,10 +8,13 @@ struct LayerReading: Equatable, Sendable {
     enum Needs: Equatable, Sendable {
         /// The noise level (`NoiseEstimator`), and one scale coarser too when `coarse` (a camera's noise).
         case noise(coarse: Bool)
-        /// The blind reading (`BlindReading`: noise at two scales, the JPEG lattice, and the blur when `readsBlur`).
-        case blind(readsBlur: Bool)
+        /// The blind reading (`BlindReading`: noise at two scales, the JPEG lattice, the blur when `readsBlur`, a
+        /// camera's colour noise when `readsCameraNoise`).
+        case blind(readsBlur: Bool, readsCameraNoise: Bool)
         /// The noise level and the mean of the known pixels (`fill`), for inpainting's holes.
         case noiseAndFill
+
+        var readsBlur: Bool { if case .blind(readsBlur: true, _) = self { true } else { false } }
     }
 
     /// Noise σ on the model's [-1, 1] scale.
@@ -32,8 +35,8 @@ struct LayerReading: Equatable, Sendable {
 
     /// Reads the colour of `input` (`alpha` false) or its alpha channel.
     init(of input: ImageBuffer, alpha: Bool, needs: Needs, mask: [Float]?, leastRemovableNoise: Double) {
-        if case .blind(let readsBlur) = needs, !alpha {
-            let reading = BlindReading(of: input, readsBlur: readsBlur, leastRemovableNoise: leastRemovableNoise)
+        if case .blind(let readsBlur, let readsCameraNoise) = needs, !alpha {
+            let reading = BlindReading(of: input, readsBlur: readsBlur, readsCameraNoise: readsCameraNoise, leastRemovableNoise: leastRemovableNoise)
             self.init(noiseLevel: NoiseScale.model(fromPixels: reading.noiseSigma), jpegStep: reading.jpegStep,
                       blurSigma: reading.blurSigma, blind: reading)
             return

@@ -53,14 +53,23 @@ enum NoiseEstimator {
     /// independent noises of σ has σ√2), averaged; over the 2x2 blocks whose channels differ at all and none of whose
     /// values is clipped (at 0 or 1 the noise is cut, and where one channel is cut the others' texture shows in the
     /// differences: a photo at twice its contrast read 6/255 there), and nil when fewer than 16 blocks are left (a gray
-    /// image kept in colour, whose noise is the same in every channel, or a saturated one).
-    private static func chromaSigma(of image: ImageBuffer, coefficients: inout [Float]) -> Double? {
-        let value = { (x: Int, y: Int, c: Int) in min(max(image.sample(x, y, c), 0), 1) * 2 - 1 }
+    /// image kept in colour, whose noise is the same in every channel, or a saturated one). `scale` 2 or 4 reads it
+    /// that many times coarser, as `coarseSigma` does, where a camera's colour noise, spread over neighbouring pixels
+    /// by demosaicing, shows (`BlindReading.cameraNoiseSigma`).
+    static func chromaSigma(of image: ImageBuffer, scale: Int = 1) -> Double? {
+        var coefficients: [Float] = []
+        return chromaSigma(of: image, coefficients: &coefficients, scale: scale)
+    }
+
+    private static func chromaSigma(of image: ImageBuffer, coefficients: inout [Float], scale: Int = 1) -> Double? {
+        guard image.colorChannels == 3, scale >= 1 else { return nil }
+        let pixel = { (x: Int, y: Int, c: Int) in min(max(image.sample(x, y, c), 0), 1) * 2 - 1 }
+        // A block of the coarse grid covers (2 scale)^2 pixels: each of them is checked for clipping.
         let readable = { (y: Int, x: Int) -> Bool in
             var colored = false
-            for yy in y...y + 1 {
-                for xx in x...x + 1 {
-                    let r = value(xx, yy, 0), g = value(xx, yy, 1), b = value(xx, yy, 2)
+            for yy in scale * y..<scale * (y + 2) {
+                for xx in scale * x..<scale * (x + 2) {
+                    let r = pixel(xx, yy, 0), g = pixel(xx, yy, 1), b = pixel(xx, yy, 2)
                     if abs(r) >= 1 || abs(g) >= 1 || abs(b) >= 1 { return false }
                     colored = colored || r != g || g != b
                 }
@@ -69,27 +78,39 @@ enum NoiseEstimator {
         }
         var total = 0.0
         for (a, b) in [(0, 1), (1, 2), (2, 0)] {
-            guard let pair = sigma(height: image.height, width: image.width, coefficients: &coefficients, including: readable,
-                                   value: { y, x in value(x, y, a) - value(x, y, b) }) else { return nil }
+            let difference = { (y: Int, x: Int) in blockMean(scale, y, x) { xx, yy in pixel(xx, yy, a) - pixel(xx, yy, b) } }
+            guard let pair = sigma(height: image.height / scale, width: image.width / scale, coefficients: &coefficients,
+                                   including: readable, value: difference) else { return nil }
             total += pair / 2.0.squareRoot()
         }
-        return total / 3
+        return Double(scale) * total / 3
     }
 
-    /// The same estimate one scale coarser, in the same units: the image averaged over 2x2 blocks, read as above and
-    /// doubled (white noise averaged over four pixels has half its σ, so white noise reads about `sigma` here too).
-    /// Noise that demosaicing and in-camera processing spread over neighbouring pixels, as a camera's is, has little
-    /// power at the finest scale and reads several times higher here than there; so does fine image texture.
-    static func coarseSigma(of image: ImageBuffer, alpha: Bool = false) -> Double {
+    /// The same estimate `scale` (2 or 4) times coarser, in the same units: the image averaged over scale x scale
+    /// blocks, read as above and multiplied by the scale (white noise averaged over n² pixels has 1/n of its σ, so
+    /// white noise reads about `sigma` here too). Noise that demosaicing and in-camera processing spread over
+    /// neighbouring pixels, as a camera's is, has little power at the finest scale and reads several times higher one
+    /// scale coarser; fine image texture reads higher there too, and higher again a scale further, where a camera's
+    /// noise has faded.
+    static func coarseSigma(of image: ImageBuffer, alpha: Bool = false, scale: Int = 2) -> Double {
         var coefficients: [Float] = []
         let channels = alpha ? image.channels - 1..<image.channels : 0..<image.colorChannels
         let total = channels.reduce(0.0) { sum, channel in
-            sum + 2 * (sigma(height: image.height / 2, width: image.width / 2, coefficients: &coefficients) { y, x in
-                let value = { (yy: Int, xx: Int) in min(max(image.sample(xx, yy, channel), 0), 1) * 2 - 1 }
-                return (value(2 * y, 2 * x) + value(2 * y, 2 * x + 1) + value(2 * y + 1, 2 * x) + value(2 * y + 1, 2 * x + 1)) / 4
+            let value = { (xx: Int, yy: Int) in min(max(image.sample(xx, yy, channel), 0), 1) * 2 - 1 }
+            return sum + Double(scale) * (sigma(height: image.height / scale, width: image.width / scale, coefficients: &coefficients) { y, x in
+                blockMean(scale, y, x, value)
             } ?? 0)
         }
         return total / Double(channels.count)
+    }
+
+    /// The mean of `value(x, y)` over the scale x scale pixels of coarse block (y, x).
+    private static func blockMean(_ scale: Int, _ y: Int, _ x: Int, _ value: (Int, Int) -> Float) -> Float {
+        var sum: Float = 0
+        for yy in scale * y..<scale * (y + 1) {
+            for xx in scale * x..<scale * (x + 1) { sum += value(xx, yy) }
+        }
+        return sum / Float(scale * scale)
     }
 
     /// Bytes the estimates hold for an image of `pixels` pixels (one coefficient per 2x2 block).

@@ -137,7 +137,7 @@ public struct RestorationPlan: Sendable {
         let memory = try MemoryPlan(.init(
             inputWidth: geometry.inputWidth, inputHeight: geometry.inputHeight, scale: policy.outputScale(options),
             outputChannels: geometry.outputChannels, outputSampleBytes: geometry.outputSampleBytes, task: options.task.rawValue,
-            readsBlur: policy.reads(options) == .blind(readsBlur: true), flipEnsemble: layers.contains { $0.run.flipEnsemble },
+            readsBlur: policy.reads(options).readsBlur, flipEnsemble: layers.contains { $0.run.flipEnsemble },
             deblurs: layers.contains { if case .blur = $0.problem { true } else { false } },
             busyRegionRun: layers.contains { $0.busyRun != nil }, subsamples: layers.contains { $0.subsampling > 1 },
             unclips: layers.contains { $0.unclips || $0.measurementLayer?.layer.unclips == true }, processAlpha: alphaLayer != nil, hasMask: options.mask != nil,
@@ -184,7 +184,7 @@ public struct RestorationPlan: Sendable {
                        vpsIterations: vpsIterations, start: options.start ?? row.start, flipEnsemble: options.preset == .quality)
         }
         let chroma = options.usesChromaFilter
-        let stride = policy.subsampling(options)
+        let stride = policy.subsampling(options, reading)
         let subsampling = smallestSide / stride >= Self.leastSubsampledSide ? stride : 1
         return Layer(problem: problem, noiseLevel: noiseLevel, subsampling: subsampling,
                      unclips: policy.unclips(options, reading) && calmStrength > 0, chromaRadiusBefore: chroma ? tuned.chromaRadiusBefore : 0,

@@ -29,6 +29,8 @@ extension RestoreParameter {
                    help: "jpeg, and blind on a JPEG: rebuild the colour from the luma with a guided filter before and after sampling"),
         blindExtra("busy_regions", \.busyRegions, help: "jpeg, and blind on a JPEG: a second, deeper run blended in where the image is busy"),
         blindExtra("guessed_deblur", \.guessedDeblur, help: "blind: deblur an image whose edges read blurred (with white noise)"),
+        blindExtra("camera_noise", \.cameraNoise,
+                   help: "blind: restore a camera's colour noise, where the channel differences show one, as noise_model=camera does"),
         number("seed", .int, range: 0...Double(RestoreOptions.largestSeed), unset: -1, meaning: "a new one each run",
                help: "Random seed", store: { o, v in o.seed = v.map { UInt64($0) } }, load: { $0.seed.map { Double($0) } }),
         number("scale", .int, unit: "times", range: 1...16, default: 2, help: "sr: upscaling factor (the output is this many times larger)",

@@ -2,29 +2,52 @@
 // Copyright (c) 2026 The DreamClean authors
 
 /// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM. An image
-/// whose 8x8 blocks show JPEG quantization is restored as `JPEGTask` does; one that reads blurred with white noise
-/// (`BlindReading`) is deblurred with the Gaussian its edges show, shrunk (`BlurEstimator.deblurSigma`).
+/// whose 8x8 blocks show JPEG quantization is restored as `JPEGTask` does; one whose colour shows a camera's noise
+/// (`BlindReading.cameraNoiseSigma`) as `DenoiseTask` restores camera noise at that level; one that reads blurred with
+/// white noise (`BlindReading`) is deblurred with the Gaussian its edges show, shrunk (`BlurEstimator.deblurSigma`).
 struct BlindTask: TaskPolicy {
-    /// No blur when deblurring a blur read from the edges is switched off.
-    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .blind(readsBlur: options.usesGuessedDeblur) }
+    /// No blur when deblurring a blur read from the edges is switched off, no camera noise when its path is.
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs {
+        .blind(readsBlur: options.usesGuessedDeblur, readsCameraNoise: options.usesCameraNoise)
+    }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
+        if let camera = cameraNoise(options, reading) { return DenoiseTask().problem(camera, reading) }
         guard let blurSigma = reading.blurSigma else { return (.none, reading.noiseLevel) }
         let noise = max(reading.noiseLevel, DeblurTask.noiseFloor)
         return (.blur(.gaussian(sigma: blurSigma), noise: noise), noise)
     }
 
-    /// The noise path: a JPEG's error is not clipped noise, and deblurring's measurement keeps its own model.
-    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { reading.jpegStep == nil && reading.blurSigma == nil }
+    func subsampling(_ options: RestoreOptions, _ reading: LayerReading) -> Int {
+        cameraNoise(options, reading).map { DenoiseTask().subsampling($0, reading) } ?? 1
+    }
+
+    /// The noise path: a JPEG's error is not clipped noise, a camera's is not white, and deblurring's measurement
+    /// keeps its own model.
+    func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool {
+        reading.jpegStep == nil && reading.blurSigma == nil && reading.blind?.cameraNoiseSigma == nil
+    }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
         if reading.jpegStep != nil { return JPEGTask().settings(preset, reading, noiseLevel: noiseLevel) }
+        if reading.blind?.cameraNoiseSigma != nil { return DenoiseTask().settings(preset, reading, noiseLevel: noiseLevel) }
         return reading.blurSigma == nil ? Self.noiseRows[preset] : Self.deblurRows[preset]
     }
 
     func paperLoop(_ reading: LayerReading) -> PaperLoop {
         if reading.jpegStep != nil { return JPEGTask().paperLoop(reading) }
+        if reading.blind?.cameraNoiseSigma != nil { return DenoiseTask.paper }
         return reading.blurSigma == nil ? Self.paperNoise : DeblurTask.paper
+    }
+
+    /// The denoise task's options for a camera's noise read in the colour (the reading is only taken where the
+    /// switch is on), or nil.
+    private func cameraNoise(_ options: RestoreOptions, _ reading: LayerReading) -> RestoreOptions? {
+        guard let level = reading.blind?.cameraNoiseSigma else { return nil }
+        var denoise = RestoreOptions(task: .denoise, preset: options.preset)
+        denoise.noiseModel = .camera
+        denoise.noiseSigma = level
+        return denoise
     }
 
     /// The noise path (also `JPEGTask`'s when no lattice shows) in the paper's loop. Figures: `paper-sweep.txt`.

@@ -19,7 +19,10 @@ struct DenoiseTask: TaskPolicy {
         return (.identity(noise: sigma), sigma)
     }
 
-    func subsampling(_ options: RestoreOptions) -> Int { options.noiseModel == .camera ? 2 : 1 }
+    func subsampling(_ options: RestoreOptions, _ reading: LayerReading) -> Int { options.noiseModel == .camera ? Self.cameraStride : 1 }
+
+    /// The camera model's sub-images: the four of stride 2 (after Zhou et al., AAAI 2020).
+    static let cameraStride = 2
 
     /// White noise only: a camera's is neither white nor Gaussian, and its level here is the sub-images' working one.
     func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { options.noiseModel == .white }

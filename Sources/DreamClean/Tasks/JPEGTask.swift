@@ -6,7 +6,7 @@
 /// quality 10, 40 at 20, 27 at 30, 16 at 50, 8 at 75). No lattice found (not a JPEG, or quality above about 90): the
 /// blind noise path.
 struct JPEGTask: TaskPolicy {
-    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .blind(readsBlur: false) }
+    func reads(_ options: RestoreOptions) -> LayerReading.Needs { .blind(readsBlur: false, readsCameraNoise: false) }
 
     func problem(_ options: RestoreOptions, _ reading: LayerReading) -> (RestorationPlan.Problem, noiseLevel: Double) {
         (.none, reading.noiseLevel)

@@ -21,7 +21,7 @@ protocol TaskPolicy: Sendable {
     /// The noise level (model scale) to denoise the measurement at before the problem is set up; nil: none.
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double?
     /// 1, or the stride whose sub-images are restored apart (`PixelShuffle`: a camera's spatially correlated noise).
-    func subsampling(_ options: RestoreOptions) -> Int
+    func subsampling(_ options: RestoreOptions, _ reading: LayerReading) -> Int
     /// Whether a layer's image has its clipped values drawn back before the run (`ClippedNoise`): where its noise is
     /// white Gaussian noise cut at black and white.
     func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool
@@ -31,7 +31,7 @@ extension TaskPolicy {
     func outputScale(_ options: RestoreOptions) -> Int { 1 }
     func measurementDenoising(_ options: RestoreOptions, _ reading: LayerReading) -> Double? { nil }
     func reads(_ options: RestoreOptions) -> LayerReading.Needs { .noise(coarse: false) }
-    func subsampling(_ options: RestoreOptions) -> Int { 1 }
+    func subsampling(_ options: RestoreOptions, _ reading: LayerReading) -> Int { 1 }
     func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { false }
 }
 
