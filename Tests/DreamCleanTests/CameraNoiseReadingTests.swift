@@ -47,12 +47,13 @@ final class CameraNoiseReadingTests: XCTestCase {
 
     func testSpreadColourNoiseReadsAsACameraAndOtherNoiseDoesNot() throws {
         let camera = reading(image(sigma: 8, spread: true))
+        let noise = try XCTUnwrap(camera.camera)
         // Spread noise has a ninth of its power at the finest scale: its colour reads several times higher one scale up.
-        XCTAssertGreaterThan(camera.coarseChromaNoiseSigma, BlindReading.cameraChromaRatio * camera.chromaNoiseSigma)
+        XCTAssertGreaterThan(noise.coarseChromaSigma, CameraNoiseReading.coarseRatio * noise.chromaSigma)
         let level = try XCTUnwrap(camera.cameraNoiseSigma)
         // No texture: the noise fades two scales coarser (the colour reads 1.54 times the coarse reading there, the
         // channels 1.3), so the level is nearly the full share of the coarse colour reading: 7.3 for the true 8.
-        let full = BlindReading.cameraLevel * camera.coarseChromaNoiseSigma
+        let full = CameraNoiseReading.levelPerCoarseChroma * noise.coarseChromaSigma
         XCTAssertTrue((0.9 * full...full).contains(level), "\(level) of \(full)")
         XCTAssertTrue((6...8).contains(level), "\(level)")
         XCTAssertNil(camera.blurSigma)
@@ -62,17 +63,18 @@ final class CameraNoiseReadingTests: XCTestCase {
         var striped = image(sigma: 8, spread: true)
         for i in striped.indices { striped[i] += 0.08 * Float(sin(Double(i / 3 % size) * .pi / 8 + Double(i % 3))) }
         let textured = reading(striped)
-        XCTAssertLessThan(try XCTUnwrap(textured.cameraNoiseSigma), BlindReading.cameraLevel * textured.coarseChromaNoiseSigma)
+        let texturedNoise = try XCTUnwrap(textured.camera)
+        XCTAssertLessThan(try XCTUnwrap(texturedNoise.level), CameraNoiseReading.levelPerCoarseChroma * texturedNoise.coarseChromaSigma)
 
         let white = reading(image(sigma: 8, spread: false))
-        XCTAssertEqual(white.chromaNoiseSigma, 8, accuracy: 0.8)
-        XCTAssertEqual(white.coarseChromaNoiseSigma, 8, accuracy: 1.2)
+        XCTAssertEqual(try XCTUnwrap(white.camera).chromaSigma, 8, accuracy: 0.8)
+        XCTAssertEqual(try XCTUnwrap(white.camera).coarseChromaSigma, 8, accuracy: 1.2)
         XCTAssertNil(white.cameraNoiseSigma)
         XCTAssertNil(reading(image(sigma: 8, spread: true, sameInEveryChannel: true)).cameraNoiseSigma)  // no colour noise
         XCTAssertNil(reading(image(sigma: 0, spread: false)).cameraNoiseSigma)
         let off = reading(image(sigma: 8, spread: true), readsCameraNoise: false)
         XCTAssertNil(off.cameraNoiseSigma)
-        XCTAssertEqual(off.coarseChromaNoiseSigma, 0)
+        XCTAssertNil(off.camera)
     }
 
     /// The plan blind mode makes from a camera reading is the camera model's at that level; paper and the switch turn
@@ -91,6 +93,16 @@ final class CameraNoiseReadingTests: XCTestCase {
         XCTAssertEqual(blind.noiseLevel, known.noiseLevel, accuracy: 1e-12)
         XCTAssertEqual(blind.run, known.run)
         XCTAssertFalse(blind.unclips)
+
+        // The camera model with no level given takes the same level from the colour.
+        denoise.noiseSigma = nil
+        var pixels = image(sigma: 8, spread: true)
+        let estimated = pixels.withUnsafeMutableBytes { raw in
+            LayerReading(of: try! ImageBuffer(base: raw.baseAddress!, width: size, height: size, channels: 3, format: .float32),
+                         alpha: false, needs: DenoiseTask().reads(denoise), mask: nil, leastRemovableNoise: 0)
+        }
+        XCTAssertEqual(estimated.camera?.level, level)
+        XCTAssertEqual(RestorationPlan.layer(DenoiseTask(), denoise, estimated, schedule, smallestSide: size).noiseLevel, known.noiseLevel, accuracy: 1e-12)
 
         XCTAssertEqual(BlindTask().reads(RestoreOptions(task: .blind)), .blind(readsBlur: true, readsCameraNoise: true))
         XCTAssertEqual(BlindTask().reads(RestoreOptions(task: .blind, preset: .paper)), .blind(readsBlur: false, readsCameraNoise: false))

@@ -6,7 +6,8 @@
 struct LayerReading: Equatable, Sendable {
     /// What a task's analysis reads.
     enum Needs: Equatable, Sendable {
-        /// The noise level (`NoiseEstimator`), and one scale coarser too when `coarse` (a camera's noise).
+        /// The noise level (`NoiseEstimator`), and when `coarse` (a camera's noise) one scale coarser and the colour's
+        /// camera reading (`CameraNoiseReading`).
         case noise(coarse: Bool)
         /// The blind reading (`BlindReading`: noise at two scales, the JPEG lattice, the blur when `readsBlur`, a
         /// camera's colour noise when `readsCameraNoise`).
@@ -29,6 +30,8 @@ struct LayerReading: Equatable, Sendable {
     var fill: [Float] = [0, 0, 0]
     /// blind and jpeg: the reading the values above come from (colour only).
     var blind: BlindReading?
+    /// blind, and denoise with the camera model and no level: a camera's colour noise as read (colour only).
+    var camera: CameraNoiseReading?
 
     /// Before the analysis: what the plan assumes to check a request's memory before any work (no JPEG, no blur).
     static let unread = LayerReading(noiseLevel: 0)
@@ -42,7 +45,10 @@ struct LayerReading: Equatable, Sendable {
             return
         }
         self.init(noiseLevel: NoiseEstimator.sigma(of: input, alpha: alpha))
-        if needs == .noise(coarse: true) { coarseNoiseLevel = NoiseEstimator.coarseSigma(of: input, alpha: alpha) }
+        if needs == .noise(coarse: true) {
+            coarseNoiseLevel = NoiseEstimator.coarseSigma(of: input, alpha: alpha)
+            if !alpha { camera = CameraNoiseReading(of: input, coarseSigma: NoiseScale.pixels(fromModel: coarseNoiseLevel)) }
+        }
         if needs == .noiseAndFill, let mask { fill = Self.knownMean(input, alpha: alpha, mask: mask) }
     }
 
@@ -52,6 +58,7 @@ struct LayerReading: Equatable, Sendable {
         self.blurSigma = blurSigma
         self.fill = fill
         self.blind = blind
+        camera = blind?.camera
     }
 
     private static func knownMean(_ input: ImageBuffer, alpha: Bool, mask: [Float]) -> [Float] {

@@ -55,13 +55,20 @@ extension RestorationPlan {
         JSONText.object([
             ("summary", JSONText.quoted(reading.summary)), ("noise_sigma", JSONText.number(reading.noiseSigma)),
             ("coarse_noise_sigma", JSONText.number(reading.coarseNoiseSigma)),
-            ("chroma_noise_sigma", JSONText.number(reading.chromaNoiseSigma)),
-            ("coarse_chroma_noise_sigma", JSONText.number(reading.coarseChromaNoiseSigma)),
-            ("coarser_chroma_noise_sigma", JSONText.number(reading.coarserChromaNoiseSigma)),
-            ("coarser_noise_sigma", JSONText.number(reading.coarserNoiseSigma)),
+            ("camera", reading.camera.map(json) ?? "null"),
             ("camera_noise_sigma", reading.cameraNoiseSigma.map(JSONText.number) ?? "null"),
             ("jpeg_step", reading.jpegStep.map { "\($0)" } ?? "null"), ("jpeg_quality", reading.jpegQuality.map { "\($0)" } ?? "null"),
             ("blur_sigma", reading.blurSigma.map(JSONText.number) ?? "null"),
+        ])
+    }
+
+    private static func json(_ camera: CameraNoiseReading) -> String {
+        JSONText.object([
+            ("chroma_noise_sigma", JSONText.number(camera.chromaSigma)),
+            ("coarse_chroma_noise_sigma", JSONText.number(camera.coarseChromaSigma)),
+            ("coarser_chroma_noise_sigma", JSONText.number(camera.coarserChromaSigma)),
+            ("coarse_noise_sigma", JSONText.number(camera.coarseSigma)), ("coarser_noise_sigma", JSONText.number(camera.coarserSigma)),
+            ("level", camera.level.map(JSONText.number) ?? "null"),
         ])
     }
 

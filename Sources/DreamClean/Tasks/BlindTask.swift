@@ -25,25 +25,25 @@ struct BlindTask: TaskPolicy {
     /// The noise path: a JPEG's error is not clipped noise, a camera's is not white, and deblurring's measurement
     /// keeps its own model.
     func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool {
-        reading.jpegStep == nil && reading.blurSigma == nil && reading.blind?.cameraNoiseSigma == nil
+        reading.jpegStep == nil && reading.blurSigma == nil && reading.camera?.level == nil
     }
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
         if reading.jpegStep != nil { return JPEGTask().settings(preset, reading, noiseLevel: noiseLevel) }
-        if reading.blind?.cameraNoiseSigma != nil { return DenoiseTask().settings(preset, reading, noiseLevel: noiseLevel) }
+        if reading.camera?.level != nil { return DenoiseTask().settings(preset, reading, noiseLevel: noiseLevel) }
         return reading.blurSigma == nil ? Self.noiseRows[preset] : Self.deblurRows[preset]
     }
 
     func paperLoop(_ reading: LayerReading) -> PaperLoop {
         if reading.jpegStep != nil { return JPEGTask().paperLoop(reading) }
-        if reading.blind?.cameraNoiseSigma != nil { return DenoiseTask.paper }
+        if reading.camera?.level != nil { return DenoiseTask.paper }
         return reading.blurSigma == nil ? Self.paperNoise : DeblurTask.paper
     }
 
     /// The denoise task's options for a camera's noise read in the colour (the reading is only taken where the
     /// switch is on), or nil.
     private func cameraNoise(_ options: RestoreOptions, _ reading: LayerReading) -> RestoreOptions? {
-        guard let level = reading.blind?.cameraNoiseSigma else { return nil }
+        guard let level = reading.camera?.level else { return nil }
         var denoise = RestoreOptions(task: .denoise, preset: options.preset)
         denoise.noiseModel = .camera
         denoise.noiseSigma = level

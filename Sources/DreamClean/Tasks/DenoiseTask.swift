@@ -5,7 +5,7 @@
 /// noise (`NoiseModel.camera`) is denoised on the four stride-2 sub-images (`PixelShuffle`), at `cameraLevel` times
 /// its level.
 struct DenoiseTask: TaskPolicy {
-    /// The coarse-scale reading only where it gives the level: the camera model with no level given.
+    /// The coarse-scale and camera readings only where they give the level: the camera model with no level given.
     func reads(_ options: RestoreOptions) -> LayerReading.Needs {
         .noise(coarse: options.noiseModel == .camera && options.noiseSigma == nil)
     }
@@ -14,7 +14,9 @@ struct DenoiseTask: TaskPolicy {
         let sigma: Double
         switch options.noiseModel {
         case .white: sigma = options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.noiseLevel
-        case .camera: sigma = Self.cameraLevel * (options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? reading.coarseNoiseLevel)
+        case .camera:
+            let estimated = reading.camera?.level.map(NoiseScale.model(fromPixels:)) ?? reading.coarseNoiseLevel
+            sigma = Self.cameraLevel * (options.noiseSigma.map(NoiseScale.model(fromPixels:)) ?? estimated)
         }
         return (.identity(noise: sigma), sigma)
     }
@@ -27,9 +29,10 @@ struct DenoiseTask: TaskPolicy {
     /// White noise only: a camera's is neither white nor Gaussian, and its level here is the sub-images' working one.
     func unclips(_ options: RestoreOptions, _ reading: LayerReading) -> Bool { options.noiseModel == .white }
 
-    /// camera: the sub-images' level, as a multiple of the noise's per-pixel standard deviation (given) or of its
-    /// coarse-scale reading (estimated: the finest scale hardly sees a camera's noise). Figures: MODEL_CARD.md,
-    /// "Camera noise".
+    /// camera: the sub-images' level, as a multiple of the noise's per-pixel standard deviation: given, or estimated
+    /// from the colour (`CameraNoiseReading.level`), else from the coarse-scale reading (the finest scale hardly sees a
+    /// camera's noise; PolyU's JPEGs show none in the colour). Figures: MODEL_CARD.md, "Camera noise" and "Camera
+    /// noise in blind mode".
     static let cameraLevel = 1.25
 
     func settings(_ preset: RestorePreset, _ reading: LayerReading, noiseLevel: Double) -> PresetSettings {
