@@ -76,11 +76,18 @@ enum NoiseEstimator {
             }
             return colored
         }
+        // Which 2x2 blocks of the grid are read, decided once for the three differences.
+        let (height, width) = (image.height / scale, image.width / scale)
+        let blocksAcross = width / 2
+        var readableBlocks = [Bool](repeating: false, count: (height / 2) * blocksAcross)
+        for by in 0..<height / 2 {
+            for bx in 0..<blocksAcross { readableBlocks[by * blocksAcross + bx] = readable(2 * by, 2 * bx) }
+        }
         var total = 0.0
         for (a, b) in [(0, 1), (1, 2), (2, 0)] {
             let difference = { (y: Int, x: Int) in blockMean(scale, y, x) { xx, yy in pixel(xx, yy, a) - pixel(xx, yy, b) } }
-            guard let pair = sigma(height: image.height / scale, width: image.width / scale, coefficients: &coefficients,
-                                   including: readable, value: difference) else { return nil }
+            guard let pair = sigma(height: height, width: width, coefficients: &coefficients,
+                                   including: { y, x in readableBlocks[(y / 2) * blocksAcross + x / 2] }, value: difference) else { return nil }
             total += pair / 2.0.squareRoot()
         }
         return Double(scale) * total / 3
@@ -113,8 +120,8 @@ enum NoiseEstimator {
         return sum / Float(scale * scale)
     }
 
-    /// Bytes the estimates hold for an image of `pixels` pixels (one coefficient per 2x2 block).
-    static func workingBytes(pixels: Int) -> Int { pixels / 4 * MemoryLayout<Float>.stride }
+    /// Bytes the estimates hold for an image of `pixels` pixels (one coefficient and one readable flag per 2x2 block).
+    static func workingBytes(pixels: Int) -> Int { pixels / 4 * (MemoryLayout<Float>.stride + MemoryLayout<Bool>.stride) }
 
     /// The estimate over the 2x2 blocks (top-left corner y, x) that `including` accepts, or nil when fewer than
     /// `leastBlocks` are (an image under 2x2 has none). `coefficients` is scratch space, reused across channels.
