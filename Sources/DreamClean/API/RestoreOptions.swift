@@ -28,7 +28,7 @@ public struct RestoreOptions: Sendable {
     /// Blind mode deblurring a blur it reads from the image's edges (`BlurEstimator`).
     public var guessedDeblur: Bool?
     /// Blind mode restoring a camera's colour noise, where it reads one, as `noiseModel` camera does
-    /// (`BlindReading.cameraNoiseSigma`).
+    /// (`CameraNoiseReading`).
     public var cameraNoise: Bool?
     /// Random seed; nil draws one from the system (the C API's -1).
     public var seed: UInt64?

@@ -29,9 +29,9 @@ public enum RestoreTask: String, Sendable, CaseIterable {
 public enum RestorePreset: String, Sendable, CaseIterable {
     case fast, balanced, quality, paper
 
-    /// Whether the blind extras (the JPEG chroma filter, the busy-region run, deblurring a blur read from the edges, the camera
-    /// noise path)
-    /// are on when their switches are left unset: not for paper, which is the paper's method and nothing else.
+    /// Whether the blind extras (the JPEG chroma filter, the busy-region run, deblurring a blur read from the edges, the
+    /// camera noise path) are on when their switches are left unset: not for paper, which is the paper's method and
+    /// nothing else.
     public var usesBlindExtras: Bool { self != .paper }
 }
 

@@ -55,7 +55,7 @@ enum NoiseEstimator {
     /// differences: a photo at twice its contrast read 6/255 there), and nil when fewer than 16 blocks are left (a gray
     /// image kept in colour, whose noise is the same in every channel, or a saturated one). `scale` 2 or 4 reads it
     /// that many times coarser, as `coarseSigma` does, where a camera's colour noise, spread over neighbouring pixels
-    /// by demosaicing, shows (`BlindReading.cameraNoiseSigma`).
+    /// by demosaicing, shows (`CameraNoiseReading`).
     static func chromaSigma(of image: ImageBuffer, scale: Int = 1) -> Double? {
         var coefficients: [Float] = []
         return chromaSigma(of: image, coefficients: &coefficients, scale: scale)

@@ -3,7 +3,7 @@
 
 /// Unknown damage, no operator: the image taken as x_t at its estimated noise level and walked back by DDIM. An image
 /// whose 8x8 blocks show JPEG quantization is restored as `JPEGTask` does; one whose colour shows a camera's noise
-/// (`BlindReading.cameraNoiseSigma`) as `DenoiseTask` restores camera noise at that level; one that reads blurred with
+/// (`CameraNoiseReading`) as `DenoiseTask` restores camera noise at that level; one that reads blurred with
 /// white noise (`BlindReading`) is deblurred with the Gaussian its edges show, shrunk (`BlurEstimator.deblurSigma`).
 struct BlindTask: TaskPolicy {
     /// No blur when deblurring a blur read from the edges is switched off, no camera noise when its path is.
