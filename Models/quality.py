@@ -17,6 +17,7 @@ import argparse
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -332,6 +333,11 @@ def save_strip(folder, name, panels):
     Image.fromarray(to_u8(strip)).save(os.path.join(folder, f"{safe}.png"))
 
 
+def chosen_tasks(text):
+    """The row names in --tasks: split at commas not followed by a space, since some names hold ", "."""
+    return re.split(r",(?! )", text)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cli", default=os.path.join(HERE, "..", ".build", "release", "dreamclean"))
@@ -342,7 +348,7 @@ def main():
     p.add_argument("--preset", default="balanced")
     p.add_argument("--short", action="store_true", help="two 32x32 crops, two tasks, the fast preset: a smoke test")
     p.add_argument("--extra", default="", help="more CLI arguments for every DreamClean run, e.g. '--steps 5'")
-    p.add_argument("--tasks", default="", help="comma-separated task names to run (default: all), e.g. 'noise sigma 25,jpeg q10'")
+    p.add_argument("--tasks", default="", help="comma-separated task names to run (default: all), e.g. 'noise sigma 25,jpeg q10' (a comma followed by a space is part of a name)")
     p.add_argument("--modes", default="blind,known", help="which DreamClean columns to run (a preset sweep needs one)")
     p.add_argument("--no-baseline", action="store_true", help="skip the classical baselines (CBM3D is slow)")
     p.add_argument("--polyu", default="tune,report",
@@ -365,7 +371,7 @@ def main():
     rows, worse = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for t, (name, degrade, baseline, blind_args, known_args) in enumerate(tasks(args.short)):
-            if args.tasks and name not in args.tasks.split(","):
+            if args.tasks and name not in chosen_tasks(args.tasks):
                 continue
             scores = {k: [] for k in SCORE_COLUMNS}
             seconds = []
@@ -409,7 +415,7 @@ def main():
                   + (f", known below the baseline on {below} of {len(scores['known'])}" if scores["known"] and scores["baseline"] else "")
                   + (f", blind worse on {worse[name][0]} of {worse[name][1]}" if scores["blind"] else "")
                   + f", {rows[-1][2]:.1f} s/image", file=sys.stderr, flush=True)
-        skip_polyu = args.short or not args.polyu or (args.tasks and "polyu" not in args.tasks.split(","))
+        skip_polyu = args.short or not args.polyu or (args.tasks and "polyu" not in chosen_tasks(args.tasks))
         if not skip_polyu and not os.path.isdir(os.path.join(DATA, "PolyU")):
             print(f"quality: PolyU rows skipped ({os.path.normpath(os.path.join(DATA, 'PolyU'))} is not here)", file=sys.stderr)
             skip_polyu = True
