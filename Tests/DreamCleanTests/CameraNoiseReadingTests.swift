@@ -52,7 +52,7 @@ final class CameraNoiseReadingTests: XCTestCase {
         XCTAssertGreaterThan(noise.coarseChromaSigma, CameraNoiseReading.coarseRatio * noise.chromaSigma)
         let level = try XCTUnwrap(camera.cameraNoiseSigma)
         // No texture: the noise fades two scales coarser (the colour reads 1.54 times the coarse reading there, the
-        // channels 1.3), so the level is nearly the full share of the coarse colour reading: 7.3 for the true 8.
+        // channels 1.67), so the level is nearly the full share of the coarse colour reading: 7.3 for the true 8.
         let full = CameraNoiseReading.levelPerCoarseChroma * noise.coarseChromaSigma
         XCTAssertTrue((0.9 * full...full).contains(level), "\(level) of \(full)")
         XCTAssertTrue((6...8).contains(level), "\(level)")

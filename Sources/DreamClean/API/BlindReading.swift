@@ -30,7 +30,7 @@ public struct BlindReading: Sendable, Equatable {
         self.leastRemovableNoise = leastRemovableNoise
         noiseSigma = NoiseEstimator.sigma(of: image) * 255 / 2  // [-1, 1] scale -> 0-255
         jpegStep = JPEGQualityEstimator.dcStep(of: image)
-        coarseNoiseSigma = (readsBlur || readsCameraNoise) && jpegStep == nil ? NoiseEstimator.coarseSigma(of: image) * 255 / 2 : noiseSigma
+        coarseNoiseSigma = (readsBlur || readsCameraNoise) && jpegStep == nil ? NoiseScale.pixels(fromModel: NoiseEstimator.coarseSigma(of: image)) : noiseSigma
         camera = readsCameraNoise && jpegStep == nil ? CameraNoiseReading(of: image, coarseSigma: coarseNoiseSigma) : nil
         let whiteNoise = noiseSigma >= Self.leastDeblurNoise && coarseNoiseSigma <= Self.whiteNoiseRatio * noiseSigma
         blurSigma = readsBlur && jpegStep == nil && whiteNoise && camera?.level == nil ? BlurEstimator.deblurSigma(of: image) : nil

@@ -20,7 +20,7 @@ public struct CameraNoiseReading: Sendable, Equatable {
 
     /// Reads `image`'s colour; `coarseSigma`, when the caller has read it already.
     init(of image: ImageBuffer, coarseSigma: Double? = nil) {
-        let pixels = { (model: Double?) in (model ?? 0) * 255 / 2 }  // [-1, 1] scale -> 0-255
+        let pixels = { (model: Double?) in NoiseScale.pixels(fromModel: model ?? 0) }
         chromaSigma = pixels(NoiseEstimator.chromaSigma(of: image))
         coarseChromaSigma = pixels(NoiseEstimator.chromaSigma(of: image, scale: 2))
         coarserChromaSigma = pixels(NoiseEstimator.chromaSigma(of: image, scale: 4))
@@ -31,15 +31,15 @@ public struct CameraNoiseReading: Sendable, Equatable {
 
     /// Where the colour shows a camera's noise: at `leastChroma` at the finest scale (8-bit rounding's reading is
     /// below), `leastCoarseChroma` one scale coarser and `coarseRatio` times as high there. On `make quality`'s 12
-    /// crops the camera rows read 1.0-4.4 / 3.1-14.6 at 2.1-3.8 times; no crop of any other row passes all three (the
+    /// crops the camera rows read 1.0-4.4 / 3.1-14.6 at 2.6-3.8 times; no crop of any other row passes all three (the
     /// nearest, noisy x4 upscales, read 1.0 / 2.9; MODEL_CARD.md, "Camera noise in blind mode").
     static let leastChroma = 1.0
     static let leastCoarseChroma = 3.3
     static let coarseRatio = 1.8
 
     /// The level: `levelPerCoarseChroma` times the coarse colour reading, lowered where the image reads textured. A
-    /// camera's noise fades two scales coarser (its readings there are about 1.5 times the coarse ones, in the colour
-    /// and in the channels), while texture grows there; texture also raises the coarse reading the level comes from,
+    /// camera's noise fades two scales coarser (its readings there are 1.4-1.6 times the coarse ones on the calmest
+    /// camera crops, in the colour and in the channels), while texture grows there; texture also raises the coarse reading the level comes from,
     /// and a textured photo under little noise loses its detail on the sub-images first. So the level falls linearly
     /// from the full share at a ramp's `lower` ratio to `textureFloor` of it at its `upper`, by the larger of the two
     /// ratios' falls. Fitted on 21 crops at three ISO-like levels and checked on 20 others (MODEL_CARD.md, "Camera
